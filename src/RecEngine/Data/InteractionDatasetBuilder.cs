@@ -1,0 +1,126 @@
+namespace RecEngine.Data;
+
+/// <summary>Collects interactions and item attributes in the caller's ids and builds an <see cref="InteractionDataset"/>.</summary>
+/// <remarks>
+/// <para>
+/// Every <c>Add</c> validates its arguments before it changes anything, so a rejected interaction leaves the
+/// builder as it was. Weights are resolved at <c>Add</c> time through the <see cref="EventWeights"/> given to
+/// the constructor.
+/// </para>
+/// <para>Not thread-safe: use one builder from one thread at a time.</para>
+/// </remarks>
+public sealed class InteractionDatasetBuilder
+{
+    private readonly EventWeights _weights;
+    private readonly IdMap _users;
+    private readonly IdMap _items;
+    private readonly List<int> _userIndices = [];
+    private readonly List<int> _itemIndices = [];
+    private readonly List<float> _values = [];
+    private readonly List<float> _eventWeights = [];
+    private readonly List<long> _timestamps = [];
+    private readonly List<EventKind> _kinds = [];
+    private readonly Dictionary<int, ItemAttributes> _attributes = [];
+
+    /// <summary>Creates a builder.</summary>
+    /// <param name="weights">Event weights; <see langword="null"/> means the defaults of <see cref="EventWeights"/>.</param>
+    /// <param name="users">A user id map to extend (for example one that is already in use); <see langword="null"/> for a new one.</param>
+    /// <param name="items">An item id map to extend; <see langword="null"/> for a new one.</param>
+    public InteractionDatasetBuilder(EventWeights? weights = null, IdMap? users = null, IdMap? items = null)
+    {
+        _weights = weights ?? new EventWeights();
+        _users = users ?? new IdMap();
+        _items = items ?? new IdMap();
+    }
+
+    /// <summary>Number of interactions added so far.</summary>
+    public int Count => _userIndices.Count;
+
+    /// <summary>Adds one interaction.</summary>
+    /// <exception cref="ArgumentException">An id is null or empty, the value is NaN or infinite, or the kind has no weight.</exception>
+    public InteractionDatasetBuilder Add(in Interaction interaction) =>
+        Add(interaction.UserId, interaction.ItemId, interaction.Value, interaction.Timestamp.ToUnixTimeMilliseconds(), interaction.Kind);
+
+    /// <summary>Adds one interaction.</summary>
+    /// <param name="userId">The caller's user id.</param>
+    /// <param name="itemId">The caller's item id.</param>
+    /// <param name="value">The event's value (the rating for rating events).</param>
+    /// <param name="timestampMilliseconds">Unix time in milliseconds.</param>
+    /// <param name="kind">The event's kind.</param>
+    /// <exception cref="ArgumentException">An id is null or empty, the value is NaN or infinite, or the kind has no weight.</exception>
+    public InteractionDatasetBuilder Add(string userId, string itemId, float value, long timestampMilliseconds, EventKind kind = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(itemId);
+        if (!float.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "An interaction's value must be a finite number.");
+        }
+
+        if (!_weights.TryGetWeight(kind, out float kindWeight))
+        {
+            throw new ArgumentException($"Event kind '{kind}' has no configured weight.", nameof(kind));
+        }
+
+        _userIndices.Add(_users.GetOrAdd(userId));
+        _itemIndices.Add(_items.GetOrAdd(itemId));
+        _values.Add(value);
+        _eventWeights.Add(kindWeight * value);
+        _timestamps.Add(timestampMilliseconds);
+        _kinds.Add(kind);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers an item with its attributes. The item becomes a candidate for recommendation even if it has no
+    /// interactions. Setting attributes again for the same item replaces them.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="itemId"/> is null or empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="attributes"/> is null.</exception>
+    public InteractionDatasetBuilder SetItemAttributes(string itemId, ItemAttributes attributes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(itemId);
+        ArgumentNullException.ThrowIfNull(attributes);
+        _attributes[_items.GetOrAdd(itemId)] = attributes;
+        return this;
+    }
+
+    /// <summary>Attributes set so far for <paramref name="itemId"/>, if any.</summary>
+    public bool TryGetItemAttributes(string itemId, out ItemAttributes attributes)
+    {
+        if (_items.TryGetIndex(itemId, out int index) && _attributes.TryGetValue(index, out ItemAttributes? found))
+        {
+            attributes = found;
+            return true;
+        }
+
+        attributes = ItemAttributes.Empty;
+        return false;
+    }
+
+    /// <summary>Registers a user without interactions (for example one known from a user file).</summary>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null or empty.</exception>
+    public InteractionDatasetBuilder AddUser(string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        _users.GetOrAdd(userId);
+        return this;
+    }
+
+    /// <summary>Builds the dataset. The builder can keep adding afterwards; the built dataset does not change.</summary>
+    public InteractionDataset Build()
+    {
+        int itemCount = _items.Count;
+        var attributes = new ItemAttributes?[itemCount];
+        int tagCount = 0;
+        foreach ((int index, ItemAttributes value) in _attributes)
+        {
+            attributes[index] = value;
+            tagCount += value.Tags.Count;
+        }
+
+        return new InteractionDataset(
+            _users, _items, _users.Count, itemCount, new ItemCatalog(attributes, tagCount),
+            [.. _userIndices], [.. _itemIndices], [.. _values], [.. _eventWeights], [.. _timestamps], [.. _kinds]);
+    }
+}

@@ -1,0 +1,139 @@
+namespace RecEngine.Kernels;
+
+/// <summary>Decides whether a candidate index may enter a top-k selection.</summary>
+internal interface ICandidateFilter
+{
+    /// <summary>Whether the candidate at <paramref name="index"/> is eligible.</summary>
+    bool Accept(int index);
+}
+
+/// <summary>A filter that accepts every candidate.</summary>
+internal readonly struct AcceptAll : ICandidateFilter
+{
+    public bool Accept(int index) => true;
+}
+
+/// <summary>
+/// Top-k selection over a dense score vector with a bounded min-heap: O(n + m log k) for n scores of which m
+/// enter the heap, no allocation (the heap lives in the destination spans).
+/// </summary>
+/// <remarks>
+/// Order: higher score first; equal scores by lower index first, so results are deterministic. NaN scores mark
+/// ineligible candidates and are skipped; negative infinity is a valid (worst) score. The filter is consulted
+/// only for candidates that would enter the heap, so an expensive filter costs about O(k log n), not O(n).
+/// </remarks>
+internal static class TopK
+{
+    /// <summary>Selects the best <c>min(topIndices.Length, eligible)</c> candidates, best first.</summary>
+    /// <returns>The number selected.</returns>
+    public static int Select<TFilter>(ReadOnlySpan<float> scores, Span<int> topIndices, Span<float> topScores, ref TFilter filter)
+        where TFilter : ICandidateFilter, allows ref struct
+    {
+        if (topScores.Length < topIndices.Length)
+        {
+            throw new ArgumentException("The score destination is shorter than the index destination.", nameof(topScores));
+        }
+
+        int k = topIndices.Length;
+        if (k == 0)
+        {
+            return 0;
+        }
+
+        int size = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            float score = scores[i];
+            if (float.IsNaN(score))
+            {
+                continue;
+            }
+
+            if (size < k)
+            {
+                if (filter.Accept(i))
+                {
+                    SiftUp(topIndices, topScores, size, i, score);
+                    size++;
+                }
+            }
+            else if (score > topScores[0] && filter.Accept(i))
+            {
+                // Scanning by ascending index, an equal score never beats the root: lower index wins ties.
+                SiftDown(topIndices, topScores, size, i, score);
+            }
+        }
+
+        // Heap sort: move the worst to the back repeatedly, which leaves the best first.
+        for (int end = size - 1; end > 0; end--)
+        {
+            int worstIndex = topIndices[0];
+            float worstScore = topScores[0];
+            SiftDown(topIndices, topScores, end, topIndices[end], topScores[end]);
+            topIndices[end] = worstIndex;
+            topScores[end] = worstScore;
+        }
+
+        return size;
+    }
+
+    /// <summary>Selects without a filter.</summary>
+    public static int Select(ReadOnlySpan<float> scores, Span<int> topIndices, Span<float> topScores)
+    {
+        var all = default(AcceptAll);
+        return Select(scores, topIndices, topScores, ref all);
+    }
+
+    /// <summary>Whether (a, ia) ranks below (b, ib): lower score, or equal score and higher index.</summary>
+    private static bool Worse(float a, int ia, float b, int ib) => a < b || (a == b && ia > ib);
+
+    private static void SiftUp(Span<int> indices, Span<float> scores, int position, int index, float score)
+    {
+        while (position > 0)
+        {
+            int parent = (position - 1) >> 1;
+            if (!Worse(score, index, scores[parent], indices[parent]))
+            {
+                break;
+            }
+
+            indices[position] = indices[parent];
+            scores[position] = scores[parent];
+            position = parent;
+        }
+
+        indices[position] = index;
+        scores[position] = score;
+    }
+
+    /// <summary>Places (index, score) at the root of a heap of <paramref name="size"/> and restores the heap.</summary>
+    private static void SiftDown(Span<int> indices, Span<float> scores, int size, int index, float score)
+    {
+        int position = 0;
+        while (true)
+        {
+            int child = (2 * position) + 1;
+            if (child >= size)
+            {
+                break;
+            }
+
+            if (child + 1 < size && Worse(scores[child + 1], indices[child + 1], scores[child], indices[child]))
+            {
+                child++;
+            }
+
+            if (!Worse(scores[child], indices[child], score, index))
+            {
+                break;
+            }
+
+            indices[position] = indices[child];
+            scores[position] = scores[child];
+            position = child;
+        }
+
+        indices[position] = index;
+        scores[position] = score;
+    }
+}

@@ -1,0 +1,71 @@
+using RecEngine.Data;
+
+namespace RecEngine;
+
+/// <summary>
+/// What every trained model knows about its training data: the id maps and counts, which items each user has
+/// seen (for exclusion), and item popularity (the cold-start fallback). Immutable.
+/// </summary>
+internal sealed class FitContext
+{
+    private FitContext(InteractionDataset dataset, InteractionMatrix seen, float[] popularity, int[] popularityOrder)
+    {
+        Users = dataset.Users;
+        Items = dataset.Items;
+        UserCount = dataset.UserCount;
+        ItemCount = dataset.ItemCount;
+        Seen = seen;
+        Popularity = popularity;
+        PopularityOrder = popularityOrder;
+    }
+
+    public IdMap Users { get; }
+
+    public IdMap Items { get; }
+
+    public int UserCount { get; }
+
+    public int ItemCount { get; }
+
+    /// <summary>Binary user x item matrix of the training data (value 1 per distinct pair).</summary>
+    public InteractionMatrix Seen { get; }
+
+    /// <summary>Number of training interactions per item.</summary>
+    public float[] Popularity { get; }
+
+    /// <summary>Item indices by descending <see cref="Popularity"/>, ties by ascending index.</summary>
+    public int[] PopularityOrder { get; }
+
+    public static FitContext Create(InteractionDataset dataset)
+    {
+        var seen = InteractionMatrix.Build(dataset, MatrixValues.One, DuplicatePolicy.LastWins);
+        var popularity = new float[dataset.ItemCount];
+        foreach (int item in dataset.ItemIndices)
+        {
+            popularity[item]++;
+        }
+
+        return new FitContext(dataset, seen, popularity, OrderByDescending(popularity));
+    }
+
+    /// <summary>Indices of <paramref name="scores"/> ordered by descending score, ties by ascending index.</summary>
+    public static int[] OrderByDescending(float[] scores)
+    {
+        var order = new int[scores.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
+        return order;
+    }
+
+    /// <summary>The user's index if the user was part of training, else -1.</summary>
+    public int TrainedUserIndex(string userId) =>
+        Users.TryGetIndex(userId, out int index) && index < UserCount ? index : -1;
+
+    /// <summary>The item's index if the item was a training candidate, else -1.</summary>
+    public int TrainedItemIndex(string itemId) =>
+        Items.TryGetIndex(itemId, out int index) && index < ItemCount ? index : -1;
+}

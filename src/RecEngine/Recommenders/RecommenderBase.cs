@@ -1,0 +1,270 @@
+using System.Buffers;
+using RecEngine.Data;
+using RecEngine.Kernels;
+
+namespace RecEngine;
+
+/// <summary>
+/// The shared implementation of <see cref="IRecommender"/> for RecEngine's models: argument checks, id mapping,
+/// exclusion of seen items, filters applied during top-N selection, deterministic ties, and the popularity
+/// fallback for unknown users and items. Models supply only their scoring.
+/// </summary>
+/// <remarks>
+/// Thread safety: the trained state is one immutable object swapped atomically by <see cref="Fit"/>, so any
+/// number of threads may recommend while another thread fits. Per-call scratch buffers come from
+/// <see cref="ArrayPool{T}.Shared"/>, so the span overloads allocate nothing after warm-up.
+/// </remarks>
+public abstract class RecommenderBase : IRecommender
+{
+    private TrainedModel? _model;
+
+    private protected RecommenderBase()
+    {
+    }
+
+    /// <inheritdoc/>
+    public abstract string Name { get; }
+
+    /// <inheritdoc/>
+    public bool IsFitted => Volatile.Read(ref _model) is not null;
+
+    private protected TrainedModel Current =>
+        Volatile.Read(ref _model) ?? throw new InvalidOperationException($"The '{Name}' recommender must be fitted before it is used.");
+
+    /// <inheritdoc/>
+    public void Fit(InteractionDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        cancellationToken.ThrowIfCancellationRequested();
+        var context = FitContext.Create(dataset);
+        TrainedModel model = Train(dataset, context, progress, cancellationToken);
+        Volatile.Write(ref _model, model);
+    }
+
+    /// <summary>Trains on <paramref name="dataset"/> and returns the new immutable state.</summary>
+    private protected abstract TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
+
+    /// <inheritdoc/>
+    public bool IsKnownUser(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        TrainedModel model = Current;
+        int user = model.Context.TrainedUserIndex(userId);
+        return user >= 0 && model.CanPersonalize(user);
+    }
+
+    /// <inheritdoc/>
+    public int Recommend(string userId, Span<ScoredItem> destination, RecommendOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        if (destination.IsEmpty)
+        {
+            throw new ArgumentException("The destination must have room for at least one item.", nameof(destination));
+        }
+
+        options ??= RecommendOptions.Default;
+        TrainedModel model = Current;
+        FitContext context = model.Context;
+        int user = context.TrainedUserIndex(userId);
+        if (user < 0 || !model.CanPersonalize(user))
+        {
+            return Popular(context, destination, options, excludedItem: -1);
+        }
+
+        float[] buffer = ArrayPool<float>.Shared.Rent(context.ItemCount);
+        try
+        {
+            Span<float> scores = buffer.AsSpan(0, context.ItemCount);
+            model.ScoreAll(user, scores);
+            if (options.ExcludeSeen)
+            {
+                foreach (int item in context.Seen.RowColumns(user))
+                {
+                    scores[item] = float.NaN;
+                }
+            }
+
+            var filter = new CandidateFilter(context.Items, options);
+            return SelectInto(context, scores, destination, ref filter);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ScoredItem> Recommend(string userId, int count, RecommendOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentNullException.ThrowIfNull(userId);
+        int capacity = Math.Min(count, Current.Context.ItemCount);
+        if (capacity == 0)
+        {
+            return [];
+        }
+
+        var result = new ScoredItem[capacity];
+        int written = Recommend(userId, result, options);
+        return written == capacity ? result : result[..written];
+    }
+
+    /// <inheritdoc/>
+    public void Score(string userId, ReadOnlySpan<string> itemIds, Span<float> scores)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        if (scores.Length < itemIds.Length)
+        {
+            throw new ArgumentException($"The score destination has length {scores.Length} but {itemIds.Length} items were given.", nameof(scores));
+        }
+
+        TrainedModel model = Current;
+        FitContext context = model.Context;
+        int user = context.TrainedUserIndex(userId);
+        bool personal = user >= 0 && model.CanPersonalize(user);
+        int n = itemIds.Length;
+        if (context.ItemCount == 0)
+        {
+            scores[..n].Fill(float.NegativeInfinity);
+            return;
+        }
+
+        int[] indexBuffer = ArrayPool<int>.Shared.Rent(n);
+        int[] knownBuffer = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            // Unknown items are scored as item 0 and overwritten afterwards, so the model sees valid indices only.
+            Span<int> indices = indexBuffer.AsSpan(0, n);
+            Span<int> known = knownBuffer.AsSpan(0, n);
+            for (int i = 0; i < n; i++)
+            {
+                ArgumentNullException.ThrowIfNull(itemIds[i], nameof(itemIds));
+                indices[i] = context.TrainedItemIndex(itemIds[i]);
+                known[i] = Math.Max(indices[i], 0);
+            }
+
+            Span<float> destination = scores[..n];
+            if (personal)
+            {
+                model.ScoreItems(user, known, destination);
+            }
+            else
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    destination[i] = context.Popularity[known[i]];
+                }
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                if (indices[i] < 0)
+                {
+                    destination[i] = float.NegativeInfinity;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indexBuffer);
+            ArrayPool<int>.Shared.Return(knownBuffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public int SimilarItems(string itemId, Span<ScoredItem> destination, RecommendOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        if (destination.IsEmpty)
+        {
+            throw new ArgumentException("The destination must have room for at least one item.", nameof(destination));
+        }
+
+        options ??= RecommendOptions.Default;
+        TrainedModel model = Current;
+        FitContext context = model.Context;
+        int item = context.TrainedItemIndex(itemId);
+        if (item < 0)
+        {
+            return Popular(context, destination, options, excludedItem: -1);
+        }
+
+        float[] buffer = ArrayPool<float>.Shared.Rent(context.ItemCount);
+        try
+        {
+            Span<float> scores = buffer.AsSpan(0, context.ItemCount);
+            if (!model.TrySimilarTo(item, scores))
+            {
+                return Popular(context, destination, options, excludedItem: item);
+            }
+
+            var filter = new CandidateFilter(context.Items, options, excludedIndex: item);
+            return SelectInto(context, scores, destination, ref filter);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ScoredItem> SimilarItems(string itemId, int count, RecommendOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentNullException.ThrowIfNull(itemId);
+        int capacity = Math.Min(count, Current.Context.ItemCount);
+        if (capacity == 0)
+        {
+            return [];
+        }
+
+        var result = new ScoredItem[capacity];
+        int written = SimilarItems(itemId, result, options);
+        return written == capacity ? result : result[..written];
+    }
+
+    private static int SelectInto(FitContext context, ReadOnlySpan<float> scores, Span<ScoredItem> destination, ref CandidateFilter filter)
+    {
+        int k = Math.Min(destination.Length, context.ItemCount);
+        int[] indexBuffer = ArrayPool<int>.Shared.Rent(k);
+        float[] scoreBuffer = ArrayPool<float>.Shared.Rent(k);
+        try
+        {
+            Span<int> topIndices = indexBuffer.AsSpan(0, k);
+            Span<float> topScores = scoreBuffer.AsSpan(0, k);
+            int count = TopK.Select(scores, topIndices, topScores, ref filter);
+            for (int i = 0; i < count; i++)
+            {
+                destination[i] = new ScoredItem(context.Items.GetId(topIndices[i]), topScores[i]);
+            }
+
+            return count;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indexBuffer);
+            ArrayPool<float>.Shared.Return(scoreBuffer);
+        }
+    }
+
+    /// <summary>The fallback: most popular items of the training data that pass the filters, in popularity order.</summary>
+    private static int Popular(FitContext context, Span<ScoredItem> destination, RecommendOptions options, int excludedItem)
+    {
+        var filter = new CandidateFilter(context.Items, options, excludedItem);
+        int written = 0;
+        foreach (int item in context.PopularityOrder)
+        {
+            if (written == destination.Length)
+            {
+                break;
+            }
+
+            if (filter.Accept(item))
+            {
+                destination[written++] = new ScoredItem(context.Items.GetId(item), context.Popularity[item]);
+            }
+        }
+
+        return written;
+    }
+}

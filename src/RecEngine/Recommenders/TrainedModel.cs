@@ -1,0 +1,45 @@
+namespace RecEngine;
+
+/// <summary>
+/// The immutable result of one fit: model-specific scoring over dense indices. <see cref="RecommenderBase"/>
+/// turns it into the public contract (ids, filters, fallbacks, top-N). Implementations must be safe for
+/// concurrent readers.
+/// </summary>
+internal abstract class TrainedModel
+{
+    protected TrainedModel(FitContext context) => Context = context;
+
+    public FitContext Context { get; }
+
+    /// <summary>Whether the model can personalise for the user (a trained user index); by default, users with training interactions.</summary>
+    public virtual bool CanPersonalize(int user) => Context.Seen.RowLength(user) > 0;
+
+    /// <summary>Writes the user's score for every item into <paramref name="scores"/> (length <c>ItemCount</c>).</summary>
+    public abstract void ScoreAll(int user, Span<float> scores);
+
+    /// <summary>Writes the user's scores for the given item indices. The default scores all items and gathers.</summary>
+    public virtual void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
+    {
+        float[] all = System.Buffers.ArrayPool<float>.Shared.Rent(Context.ItemCount);
+        try
+        {
+            Span<float> allScores = all.AsSpan(0, Context.ItemCount);
+            ScoreAll(user, allScores);
+            for (int i = 0; i < items.Length; i++)
+            {
+                scores[i] = allScores[items[i]];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(all);
+        }
+    }
+
+    /// <summary>
+    /// Writes the similarity of every item to <paramref name="item"/> into <paramref name="scores"/>; returns
+    /// <see langword="false"/> when the model has no notion of similarity for this item (the caller falls back to
+    /// popularity). The default has none.
+    /// </summary>
+    public virtual bool TrySimilarTo(int item, Span<float> scores) => false;
+}
