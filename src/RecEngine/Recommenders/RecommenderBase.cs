@@ -68,7 +68,7 @@ public abstract class RecommenderBase : IRecommender
         int user = context.TrainedUserIndex(userId);
         if (user < 0 || !model.CanPersonalize(user))
         {
-            return Popular(context, destination, options, excludedItem: -1);
+            return Popular(model, destination, options, excludedItem: -1);
         }
 
         float[] buffer = ArrayPool<float>.Shared.Rent(context.ItemCount);
@@ -150,9 +150,10 @@ public abstract class RecommenderBase : IRecommender
             }
             else
             {
+                float[] fallback = model.FallbackScores;
                 for (int i = 0; i < n; i++)
                 {
-                    destination[i] = context.Popularity[known[i]];
+                    destination[i] = fallback[known[i]];
                 }
             }
 
@@ -186,7 +187,7 @@ public abstract class RecommenderBase : IRecommender
         int item = context.TrainedItemIndex(itemId);
         if (item < 0)
         {
-            return Popular(context, destination, options, excludedItem: -1);
+            return Popular(model, destination, options, excludedItem: -1);
         }
 
         float[] buffer = ArrayPool<float>.Shared.Rent(context.ItemCount);
@@ -195,7 +196,7 @@ public abstract class RecommenderBase : IRecommender
             Span<float> scores = buffer.AsSpan(0, context.ItemCount);
             if (!model.TrySimilarTo(item, scores))
             {
-                return Popular(context, destination, options, excludedItem: item);
+                return Popular(model, destination, options, excludedItem: item);
             }
 
             var filter = new CandidateFilter(context.Items, options, excludedIndex: item);
@@ -247,12 +248,14 @@ public abstract class RecommenderBase : IRecommender
         }
     }
 
-    /// <summary>The fallback: most popular items of the training data that pass the filters, in popularity order.</summary>
-    private static int Popular(FitContext context, Span<ScoredItem> destination, RecommendOptions options, int excludedItem)
+    /// <summary>The fallback: the model's non-personal ranking (by default training popularity), after filters.</summary>
+    private static int Popular(TrainedModel model, Span<ScoredItem> destination, RecommendOptions options, int excludedItem)
     {
+        FitContext context = model.Context;
+        float[] scores = model.FallbackScores;
         var filter = new CandidateFilter(context.Items, options, excludedItem);
         int written = 0;
-        foreach (int item in context.PopularityOrder)
+        foreach (int item in model.FallbackOrder)
         {
             if (written == destination.Length)
             {
@@ -261,7 +264,7 @@ public abstract class RecommenderBase : IRecommender
 
             if (filter.Accept(item))
             {
-                destination[written++] = new ScoredItem(context.Items.GetId(item), context.Popularity[item]);
+                destination[written++] = new ScoredItem(context.Items.GetId(item), scores[item]);
             }
         }
 

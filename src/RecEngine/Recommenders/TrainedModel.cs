@@ -11,6 +11,12 @@ internal abstract class TrainedModel
 
     public FitContext Context { get; }
 
+    /// <summary>Non-personal scores for users the model cannot personalise for; by default training popularity.</summary>
+    public virtual float[] FallbackScores => Context.Popularity;
+
+    /// <summary>Item indices by descending <see cref="FallbackScores"/>, ties by ascending index.</summary>
+    public virtual int[] FallbackOrder => Context.PopularityOrder;
+
     /// <summary>Whether the model can personalise for the user (a trained user index); by default, users with training interactions.</summary>
     public virtual bool CanPersonalize(int user) => Context.Seen.RowLength(user) > 0;
 

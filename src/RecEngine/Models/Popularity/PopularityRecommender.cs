@@ -66,6 +66,10 @@ public sealed class PopularityRecommender : RecommenderBase
 
     private sealed class PopularityModel(FitContext context, float[] scores) : TrainedModel(context)
     {
+        public override float[] FallbackScores => scores;
+
+        public override int[] FallbackOrder { get; } = FitContext.OrderByDescending(scores);
+
         public override void ScoreAll(int user, Span<float> destination) => scores.CopyTo(destination);
 
         public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> destination)

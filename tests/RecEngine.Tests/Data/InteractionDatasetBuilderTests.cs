@@ -1,0 +1,87 @@
+using RecEngine.Data;
+
+namespace RecEngine.Tests.Data;
+
+public sealed class InteractionDatasetBuilderTests
+{
+    [Fact]
+    public void Build_StoresColumnsAndResolvesWeights()
+    {
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u1", "i1", 1f, 1_000, EventKind.View)
+            .Add("u2", "i1", 1f, 2_000, EventKind.Purchase)
+            .Add("u1", "i2", 4f, 3_000, EventKind.Rating);
+        InteractionDataset data = builder.Build();
+
+        Assert.Equal(3, data.Count);
+        Assert.Equal(2, data.UserCount);
+        Assert.Equal(2, data.ItemCount);
+        Assert.Equal([0, 1, 0], data.UserIndices.ToArray());
+        Assert.Equal([0, 0, 1], data.ItemIndices.ToArray());
+        // Default weights: view 1, purchase 8, rating 1 x value.
+        Assert.Equal([1f, 8f, 4f], data.Weights.ToArray());
+        Assert.Equal(new Interaction("u1", "i2", 4f, DateTimeOffset.FromUnixTimeMilliseconds(3_000), EventKind.Rating), data[2]);
+    }
+
+    [Fact]
+    public void Add_InvalidInteraction_ThrowsAndLeavesBuilderUnchanged()
+    {
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u1", "i1", 1f, 0);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => builder.Add("u2", "i2", float.NaN, 0)).ParamName);
+        Assert.Equal("kind", Assert.Throws<ArgumentException>(() => builder.Add("u2", "i2", 1f, 0, new EventKind("wishlist"))).ParamName);
+        Assert.Equal("userId", Assert.Throws<ArgumentException>(() => builder.Add("", "i2", 1f, 0)).ParamName);
+        Assert.Equal("itemId", Assert.Throws<ArgumentNullException>(() => builder.Add("u2", null!, 1f, 0)).ParamName);
+
+        InteractionDataset data = builder.Build();
+        Assert.Equal(1, data.Count);
+        Assert.Equal(1, data.UserCount);
+        Assert.Equal(1, data.ItemCount);
+    }
+
+    [Fact]
+    public void CustomKind_WithConfiguredWeight_IsAccepted()
+    {
+        var weights = new EventWeights().Set(new EventKind("wishlist"), 3f);
+        InteractionDataset data = new InteractionDatasetBuilder(weights).Add("u", "i", 2f, 0, new EventKind("wishlist")).Build();
+        Assert.Equal(6f, data.Weights[0]);
+    }
+
+    [Fact]
+    public void SetItemAttributes_RegistersItemWithoutInteractions()
+    {
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u", "i1", 1f, 0);
+        builder.SetItemAttributes("i2", new ItemAttributes { Title = "Two", Categories = ["c"] });
+        InteractionDataset data = builder.Build();
+        Assert.Equal(2, data.ItemCount);
+        Assert.Equal(1, data.CountActiveItems());
+        Assert.Equal("Two", data.Catalog[1].Title);
+        Assert.False(data.Catalog.HasAttributes(0));
+        Assert.Same(ItemAttributes.Empty, data.Catalog[0]);
+    }
+
+    [Fact]
+    public void Build_IsASnapshot_LaterAddsDoNotChangeIt()
+    {
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u", "i1", 1f, 0);
+        InteractionDataset first = builder.Build();
+        builder.Add("v", "i2", 1f, 0);
+        Assert.Equal(1, first.Count);
+        Assert.Equal(1, first.UserCount);
+        Assert.Equal(2, builder.Build().UserCount);
+    }
+
+    [Fact]
+    public void Subset_SharesMapsAndCounts()
+    {
+        InteractionDataset data = new InteractionDatasetBuilder()
+            .Add("u1", "i1", 1f, 0).Add("u2", "i2", 1f, 1).Add("u3", "i3", 1f, 2).Build();
+        InteractionDataset part = data.Subset([2, 0]);
+        Assert.Same(data.Users, part.Users);
+        Assert.Equal(3, part.ItemCount);
+        Assert.Equal([2, 0], part.UserIndices.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset([3]));
+    }
+}
