@@ -33,6 +33,12 @@ internal sealed class InteractionMatrix
         (_columnOffsets, _rowIndices, _columnValues) = Transpose(rows, columns, rowOffsets, columnIndices, values);
     }
 
+    /// <summary>The user-major (CSR) orientation: one sparse row per user.</summary>
+    public SparseRows ByUser => new(_rowOffsets, _columnIndices, _values);
+
+    /// <summary>The item-major (CSC) orientation: one sparse row per item.</summary>
+    public SparseRows ByItem => new(_columnOffsets, _rowIndices, _columnValues);
+
     /// <summary>Number of rows (users).</summary>
     public int Rows { get; }
 
@@ -241,4 +247,20 @@ internal sealed class InteractionMatrix
 
         return (offsets, indices, transposed);
     }
+}
+
+/// <summary>
+/// One orientation of an <see cref="InteractionMatrix"/> as its three arrays, for code that must hold them in a
+/// closure (parallel loops). The arrays are shared with the matrix and must not be written.
+/// </summary>
+internal readonly record struct SparseRows(int[] Offsets, int[] Indices, float[] Values)
+{
+    /// <summary>Number of rows.</summary>
+    public int Count => Offsets.Length - 1;
+
+    /// <summary>Indices of row <paramref name="row"/>.</summary>
+    public ReadOnlySpan<int> IndicesOf(int row) => Indices.AsSpan(Offsets[row], Offsets[row + 1] - Offsets[row]);
+
+    /// <summary>Values of row <paramref name="row"/>.</summary>
+    public ReadOnlySpan<float> ValuesOf(int row) => Values.AsSpan(Offsets[row], Offsets[row + 1] - Offsets[row]);
 }
