@@ -95,10 +95,10 @@ public sealed class SimdTests
     public void AddWeightedOuterProducts_EqualsReference(int k, int count)
     {
         var random = new Random(k * 100 + count);
-        float[] factors = RandomVector(random, 20 * k);
+        float[] factors = RandomArrays.Vector(random, 20 * k);
         int[] rows = Enumerable.Range(0, count).Select(_ => random.Next(20)).ToArray();
-        float[] weights = RandomVector(random, count);
-        float[] actual = RandomVector(random, k * k);
+        float[] weights = RandomArrays.Vector(random, count);
+        float[] actual = RandomArrays.Vector(random, k * k);
         float[] expected = (float[])actual.Clone();
         Simd.AddWeightedOuterProducts(actual, factors, k, rows, weights);
         Simd.AddWeightedOuterProductsScalar(expected, factors, k, rows, weights);
@@ -123,7 +123,7 @@ public sealed class SimdTests
     public void Gram_EqualsReference(int rows, int k, int threads)
     {
         var random = new Random(rows + k);
-        float[] factors = RandomVector(random, rows * k);
+        float[] factors = RandomArrays.Vector(random, rows * k);
         var actual = new float[k * k];
         var expected = new float[k * k];
         Simd.Gram(factors, rows, k, actual, threads);
@@ -137,16 +137,5 @@ public sealed class SimdTests
         var again = new float[k * k];
         Simd.Gram(factors, rows, k, again, threads);
         Assert.Equal(actual, again);
-    }
-
-    internal static float[] RandomVector(Random random, int length)
-    {
-        var v = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            v[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return v;
     }
 }
