@@ -21,7 +21,7 @@ public sealed class ExplicitAlsOptions
     /// <summary>Number of alternating sweeps. The default is 15.</summary>
     public int Iterations { get; set; } = 15;
 
-    /// <summary>Scale of the uniform random initial item factors, <c>[0, scale)</c>. The default is 0.1.</summary>
+    /// <summary>Scale of the initial item factors, uniform in <c>[-scale, scale)</c>. The default is 0.1.</summary>
     public float InitialScale { get; set; } = 0.1f;
 
     /// <summary>Predictions are clamped to this range, for example a 1-5 star scale; <see langword="null"/> (the default) means no clamping.</summary>

@@ -57,7 +57,7 @@ public sealed class ExplicitAlsRecommender : RecommenderBase
         var random = new Random(o.Seed);
         for (int i = 0; i < state.Item.Length; i++)
         {
-            state.Item[i] = (float)random.NextDouble() * o.InitialScale;
+            state.Item[i] = (float)((random.NextDouble() * 2) - 1) * o.InitialScale;
         }
 
         int threads = o.DegreeOfParallelism ?? Environment.ProcessorCount;

@@ -32,7 +32,7 @@ public sealed class ImplicitAlsOptions
     /// </summary>
     public MatrixValues Values { get; set; } = MatrixValues.Weight;
 
-    /// <summary>Scale of the uniform random initial factors, <c>[0, scale)</c>. The default is 0.01.</summary>
+    /// <summary>Scale of the initial item factors, uniform in <c>[-scale, scale)</c> (zero-centred, so that unrelated items start in unrelated directions). The default is 0.01.</summary>
     public float InitialScale { get; set; } = 0.01f;
 
     /// <summary>Seed of the initial factors: the same seed and thread count give the same model. The default is 42.</summary>

@@ -164,7 +164,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         var random = new Random(o.Seed);
         for (int i = 0; i < itemFactors.Length; i++)
         {
-            itemFactors[i] = (float)random.NextDouble() * o.InitialScale;
+            itemFactors[i] = (float)((random.NextDouble() * 2) - 1) * o.InitialScale;
         }
 
         var trainer = new AlsTrainer(o, matrix, cancellationToken);
