@@ -138,4 +138,32 @@ public sealed class SimdTests
         Simd.Gram(factors, rows, k, again, threads);
         Assert.Equal(actual, again);
     }
+
+    [Theory]
+    [InlineData(16, 0)]
+    [InlineData(16, 9)]
+    [InlineData(64, 40)]
+    [InlineData(12, 7)]
+    [InlineData(1, 3)]
+    public void AddProjections_EqualsReference(int k, int count)
+    {
+        var random = new Random((k * 31) + count);
+        float[] factors = RandomArrays.Vector(random, 25 * k);
+        int[] rows = Enumerable.Range(0, count).Select(_ => random.Next(25)).ToArray();
+        float[] weights = RandomArrays.Vector(random, count);
+        if (count > 2)
+        {
+            weights[1] = 0f; // skipped rows
+        }
+
+        float[] p = RandomArrays.Vector(random, k);
+        float[] actual = RandomArrays.Vector(random, k);
+        float[] expected = (float[])actual.Clone();
+        Simd.AddProjections(actual, factors, rows, weights, p);
+        Simd.AddProjectionsScalar(expected, factors, rows, weights, p);
+        for (int i = 0; i < k; i++)
+        {
+            Assert.True(Tolerance.Close(actual[i], expected[i], k * (count + 1), 1e-5f), $"entry {i}: {actual[i]} vs {expected[i]}");
+        }
+    }
 }

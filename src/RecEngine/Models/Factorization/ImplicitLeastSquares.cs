@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using RecEngine.Kernels;
 
@@ -58,8 +59,23 @@ internal static class ImplicitLeastSquares
             return;
         }
 
-        var op = new NormalEquations(regularizedGram, other, k, indices, values, alpha);
-        ConjugateGradient.Solve(ref op, b, x, cgSteps, ResidualTolerance, scratch.Slice((k * k) + k, ConjugateGradient.ScratchLength(k)));
+        // The weights c_j - 1 = α|r_j| are the same in every CG step: compute them once per row.
+        float[] weights = ArrayPool<float>.Shared.Rent(indices.Length);
+        try
+        {
+            Span<float> w = weights.AsSpan(0, indices.Length);
+            for (int j = 0; j < w.Length; j++)
+            {
+                w[j] = alpha * MathF.Abs(values[j]);
+            }
+
+            var op = new NormalEquations(regularizedGram, other, indices, w);
+            ConjugateGradient.Solve(ref op, b, x, cgSteps, ResidualTolerance, scratch.Slice((k * k) + k, ConjugateGradient.ScratchLength(k)));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(weights);
+        }
     }
 
     /// <summary>b = Σ c_j p_j y_j over the row's entries.</summary>
@@ -94,25 +110,17 @@ internal static class ImplicitLeastSquares
 
     /// <summary>x -> (YᵀY + λI) x + Σ (c_j - 1)(y_j · x) y_j, without forming the matrix.</summary>
     private readonly ref struct NormalEquations(
-        ReadOnlySpan<float> gram, ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha) : ILinearOperator
+        ReadOnlySpan<float> gram, ReadOnlySpan<float> other, ReadOnlySpan<int> indices, ReadOnlySpan<float> weights) : ILinearOperator
     {
         private readonly ReadOnlySpan<float> _gram = gram;
         private readonly ReadOnlySpan<float> _other = other;
         private readonly ReadOnlySpan<int> _indices = indices;
-        private readonly ReadOnlySpan<float> _values = values;
+        private readonly ReadOnlySpan<float> _weights = weights;
 
         public void Apply(ReadOnlySpan<float> x, Span<float> result)
         {
             Simd.MultiplyRows(_gram, x, result);
-            for (int j = 0; j < _indices.Length; j++)
-            {
-                float weight = alpha * MathF.Abs(_values[j]);
-                if (weight != 0f)
-                {
-                    ReadOnlySpan<float> y = _other.Slice(_indices[j] * k, k);
-                    TensorPrimitives.MultiplyAdd(y, weight * TensorPrimitives.Dot(y, x), result, result);
-                }
-            }
+            Simd.AddProjections(result, _other, _indices, _weights, x);
         }
     }
 }
