@@ -312,7 +312,7 @@ internal sealed class DelimitedTextReader : IDisposable
         _nextLineNumber++;
         if (length > _maxLineLength)
         {
-            throw new DataFormatException(SourceName, lineNumber, $"expected a line of at most {_maxLineLength} bytes, found {length} bytes");
+            throw LineTooLong(lineNumber);
         }
 
         _recordByteLength += length;
@@ -372,8 +372,7 @@ internal sealed class DelimitedTextReader : IDisposable
             // Room for the longest allowed line plus "\r" is all that is ever buffered.
             if (pending > _maxLineLength + 1)
             {
-                throw new DataFormatException(
-                    SourceName, lineNumber, $"expected a line of at most {_maxLineLength} bytes, found a longer one");
+                throw LineTooLong(lineNumber);
             }
 
             if (_endOfStream)
@@ -393,6 +392,10 @@ internal sealed class DelimitedTextReader : IDisposable
             Fill();
         }
     }
+
+    // Only the first bytes of an over-long line are ever buffered, so its full length is not known.
+    private DataFormatException LineTooLong(long lineNumber) =>
+        new(SourceName, lineNumber, $"expected a line of at most {_maxLineLength} bytes (the line length limit), found a longer one");
 
     private void TrimCarriageReturn(int start, ref int length)
     {
