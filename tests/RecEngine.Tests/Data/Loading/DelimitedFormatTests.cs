@@ -37,12 +37,6 @@ public sealed class DelimitedFormatTests
     }
 
     [Fact]
-    public void Validate_QuoteDelimiterWithoutQuoting_IsAllowed()
-    {
-        new DelimitedFormat { Delimiter = "\"", AllowQuotedFields = false }.Validate();
-    }
-
-    [Fact]
     public void Validate_MissingRequiredColumn_ThrowsNamingIt()
     {
         var format = new DelimitedFormat { ItemColumn = null! };

@@ -75,6 +75,17 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_QuoteAsDelimiterWithQuotingOff_SplitsOnQuotes()
+    {
+        string path = _folder.Write("events.txt", "u1\"i1\nu2\"i2\n");
+        var format = new DelimitedFormat { Delimiter = "\"", AllowQuotedFields = false, HasHeader = false };
+
+        InteractionDataset dataset = DelimitedInteractionLoader.Load(path, format);
+
+        Assert.Equal(new Interaction("u2", "i2", 1f, DateTimeOffset.UnixEpoch), dataset[1]);
+    }
+
+    [Fact]
     public void Load_QuotedIds_AreUnescaped()
     {
         string path = _folder.Write("events.csv", "user,item\n\"Smith, J.\",\"The \"\"Best\"\" Book\"\n");
@@ -216,6 +227,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(2, error.LineNumber);
         Assert.Equal("expected at least 3 tab-separated fields, found 2", error.Detail);
     }
@@ -228,6 +240,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(3, error.LineNumber);
         Assert.Equal("expected 3 comma-separated fields as in the header, found 4", error.Detail);
     }
@@ -240,6 +253,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(3, error.LineNumber);
         Assert.Equal("expected a number (value) in field 3, found 'four'", error.Detail);
     }
@@ -252,6 +266,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(2, error.LineNumber);
         Assert.Equal("expected a timestamp in Unix seconds in field 3, found '2024-05-01'", error.Detail);
     }
@@ -263,6 +278,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, new DelimitedFormat()));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(3, error.LineNumber);
         Assert.Equal("expected a user id in field 1, found an empty field", error.Detail);
     }
@@ -300,6 +316,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
         DataFormatException error = Assert.Throws<DataFormatException>(
             () => DelimitedInteractionLoader.Load(path, new DelimitedFormat { HasHeader = false }));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(1, error.LineNumber);
         Assert.Equal("expected interactions, found an empty file", error.Detail);
     }
@@ -311,6 +328,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, new DelimitedFormat()));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(2, error.LineNumber);
         Assert.Equal("expected at least one interaction row, found none", error.Detail);
     }
@@ -323,6 +341,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(1, error.LineNumber);
         Assert.Equal("expected a column named 'itemId' (ItemColumn) in the header, found 'userId', 'movieId'", error.Detail);
     }
@@ -335,6 +354,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(3, error.LineNumber);
         Assert.Equal("expected a line of at most 64 bytes (the line length limit), found a longer one", error.Detail);
     }
@@ -347,6 +367,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(5, error.LineNumber);
         Assert.Equal("expected at most 2 rows (the MaxRows limit), found more", error.Detail);
     }
@@ -373,6 +394,7 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
         DataFormatException error = Assert.Throws<DataFormatException>(
             () => DelimitedInteractionLoader.Load(path, new DelimitedFormat { SkipBlankLines = false }));
 
+        Assert.Equal(path, error.FilePath);
         Assert.Equal(3, error.LineNumber);
         Assert.Equal("expected 2 comma-separated fields as in the header, found 1", error.Detail);
     }

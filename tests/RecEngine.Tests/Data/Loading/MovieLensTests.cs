@@ -146,10 +146,11 @@ public sealed class MovieLensTests : IDisposable
     public void Load100K_UserIdThatIsNotANumber_ThrowsNamingTheLine()
     {
         Write100K();
-        _folder.WriteLatin1("u.data", "u196\t242\t3\t881250949\n");
+        string ratings = _folder.WriteLatin1("u.data", "u196\t242\t3\t881250949\n");
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => MovieLens.Load100K(_folder.Path));
 
+        Assert.Equal(ratings, error.FilePath);
         Assert.Equal(1, error.LineNumber);
         Assert.Equal("expected a numeric user id in field 1, found 'u196'", error.Detail);
     }
@@ -171,10 +172,11 @@ public sealed class MovieLensTests : IDisposable
     public void Load100K_ItemLineWithMissingFlags_ThrowsNamingTheLine()
     {
         Write100K();
-        _folder.WriteLatin1("u.item", $"1|Toy Story (1995)|01-Jan-1995||{Url}|0|0|1\n");
+        string items = _folder.WriteLatin1("u.item", $"1|Toy Story (1995)|01-Jan-1995||{Url}|0|0|1\n");
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => MovieLens.Load100K(_folder.Path));
 
+        Assert.Equal(items, error.FilePath);
         Assert.Equal(1, error.LineNumber);
         Assert.Equal(
             "expected 24 pipe-separated fields (movie id, title, release date, video release date, IMDb URL, 19 genre flags), found 8",
@@ -453,10 +455,11 @@ public sealed class MovieLensTests : IDisposable
     public void LoadLatest_HeaderOnlyRatingFile_ThrowsAtLineTwo()
     {
         WriteLatest("\r\n");
-        _folder.Write("ratings.csv", "userId,movieId,rating,timestamp\r\n");
+        string ratings = _folder.Write("ratings.csv", "userId,movieId,rating,timestamp\r\n");
 
         DataFormatException error = Assert.Throws<DataFormatException>(() => MovieLens.LoadLatest(_folder.Path));
 
+        Assert.Equal(ratings, error.FilePath);
         Assert.Equal(2, error.LineNumber);
         Assert.Equal("expected at least one rating row, found none", error.Detail);
     }
