@@ -7,6 +7,9 @@ namespace RecEngine.Data;
 /// <remarks>Immutable once built; safe to share between threads.</remarks>
 public sealed class ItemAttributes
 {
+    // Declared before Empty: static initialisers run in declaration order, and Empty reads it.
+    private static readonly IReadOnlyDictionary<string, float> EmptyNumeric = new Dictionary<string, float>();
+
     /// <summary>An item with no attributes.</summary>
     public static ItemAttributes Empty { get; } = new();
 
@@ -21,8 +24,6 @@ public sealed class ItemAttributes
 
     /// <summary>Named numeric attributes (standardised features in content models). Empty by default.</summary>
     public IReadOnlyDictionary<string, float> Numeric { get; init; } = EmptyNumeric;
-
-    private static readonly IReadOnlyDictionary<string, float> EmptyNumeric = new Dictionary<string, float>();
 
     /// <summary>Returns a copy with <paramref name="tags"/> appended to <see cref="Tags"/>.</summary>
     public ItemAttributes WithTags(IEnumerable<string> tags)

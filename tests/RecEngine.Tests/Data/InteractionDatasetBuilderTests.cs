@@ -84,4 +84,13 @@ public sealed class InteractionDatasetBuilderTests
         Assert.Equal([2, 0], part.UserIndices.ToArray());
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset([3]));
     }
+
+    [Fact]
+    public void EmptyAttributes_HaveEmptyCollectionsNotNull()
+    {
+        Assert.NotNull(ItemAttributes.Empty.Numeric);
+        Assert.Empty(ItemAttributes.Empty.Numeric);
+        Assert.Empty(ItemAttributes.Empty.Categories);
+        Assert.Empty(ItemAttributes.Empty.Tags);
+    }
 }
