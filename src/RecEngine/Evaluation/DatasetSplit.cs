@@ -14,8 +14,9 @@ namespace RecEngine.Evaluation;
 /// interactions land in the test set. Rows keep their order in the source within each part.
 /// </para>
 /// <para>
-/// Randomised splits are deterministic for a seed: they use <see cref="Random(int)"/>, whose seeded sequence .NET
-/// keeps stable across versions and platforms.
+/// Randomised splits are deterministic for a seed, on every platform and .NET version: they shuffle with
+/// SplitMix64 and unbiased bounded integers rather than <see cref="Random"/>, whose seeded sequence .NET does not
+/// promise to keep.
 /// </para>
 /// <para>Thread safety: immutable.</para>
 /// </remarks>
@@ -77,7 +78,7 @@ public sealed partial class DatasetSplit
             order[i] = i;
         }
 
-        var random = new Random(seed);
+        var random = new SplitMix64(unchecked((ulong)seed));
         for (int i = count - 1; i > 0; i--)
         {
             int j = random.Next(i + 1);

@@ -14,35 +14,30 @@ internal sealed class NegativeSampler
 {
     private readonly int[] _excluded;
     private readonly int _eligible;
-    private readonly Random _random;
+    private readonly SplitMix64 _random;
     private readonly HashSet<int> _chosen;
 
     /// <param name="catalogSize">Items are <c>[0, catalogSize)</c>.</param>
     /// <param name="excluded">Ascending, distinct indices below <paramref name="catalogSize"/> never to draw.</param>
     /// <param name="count">Negatives wanted per draw; capped at the number of eligible items.</param>
-    /// <param name="seed">Seed of this sampler's generator.</param>
-    public NegativeSampler(int catalogSize, int[] excluded, int count, int seed)
+    /// <param name="seed">Initial state of this sampler's generator.</param>
+    public NegativeSampler(int catalogSize, int[] excluded, int count, ulong seed)
     {
         _excluded = excluded;
         _eligible = catalogSize - excluded.Length;
         SampleSize = Math.Min(count, _eligible);
-        _random = new Random(seed);
+        _random = new SplitMix64(seed);
         _chosen = new HashSet<int>(SampleSize);
     }
 
     /// <summary>Negatives per draw: the requested count, or all eligible items when fewer exist.</summary>
     public int SampleSize { get; }
 
-    /// <summary>A seed for <paramref name="user"/>'s sampler derived from the evaluation seed (SplitMix64 finaliser), independent of evaluation order.</summary>
-    public static int UserSeed(int seed, int user)
-    {
-        ulong z = ((ulong)(uint)seed << 32) | (uint)user;
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (int)(z >> 33);
-    }
+    /// <summary>
+    /// The generator state for <paramref name="user"/>'s sampler: the evaluation seed and the user index side by
+    /// side, so every user has its own stream whatever order users are evaluated in.
+    /// </summary>
+    public static ulong UserSeed(int seed, int user) => ((ulong)(uint)seed << 32) | (uint)user;
 
     /// <summary>Writes <see cref="SampleSize"/> distinct eligible items into <paramref name="destination"/>.</summary>
     public void Sample(Span<int> destination)

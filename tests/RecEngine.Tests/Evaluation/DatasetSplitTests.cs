@@ -114,6 +114,18 @@ public sealed class DatasetSplitTests
     }
 
     [Fact]
+    public void RandomSplits_FixedSeed_GiveTheRecordedRows()
+    {
+        // The permutation of 10 rows for seed 42 is [8, 3, 6, 5, 4, 0, 9, 2, 1, 7] (SplitMix64 from state 42,
+        // Durstenfeld's shuffle with Lemire's bounded integers). Holdout takes
+        // the first ceil(0.3 * 10) = 3 positions, fold 0 of 3 the first 4. These rows must not change between releases.
+        InteractionDataset data = EvaluationData.FromCodes(Enumerable.Range(0, 10).ToArray());
+
+        Assert.Equal([3f, 6f, 8f], DatasetSplit.RandomHoldout(data, 0.3, seed: 42).Test.Values.ToArray());
+        Assert.Equal([3f, 5f, 6f, 8f], DatasetSplit.KFold(data, 3, seed: 42)[0].Test.Values.ToArray());
+    }
+
+    [Fact]
     public void TemporalByCutoff_InteractionsAtTheCutoff_GoToTraining()
     {
         InteractionDataset data = EvaluationData.Build(("u1", "a", 1, 10), ("u1", "b", 2, 20), ("u2", "a", 3, 20), ("u2", "b", 4, 21));

@@ -11,7 +11,7 @@ public sealed class NegativeSamplerTests
     {
         int catalogSize = catalog.Get % 60 + 1;
         int[] excluded = excludedCodes.Select(c => (c & int.MaxValue) % catalogSize).Distinct().Order().ToArray();
-        var sampler = new NegativeSampler(catalogSize, excluded, count.Get % 20 + 1, seed);
+        var sampler = new NegativeSampler(catalogSize, excluded, count.Get % 20 + 1, unchecked((ulong)seed));
         var negatives = new int[sampler.SampleSize];
         sampler.Sample(negatives);
         return sampler.SampleSize == Math.Min(count.Get % 20 + 1, catalogSize - excluded.Length)
