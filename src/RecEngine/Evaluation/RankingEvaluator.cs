@@ -16,7 +16,8 @@ namespace RecEngine.Evaluation;
 /// test users of the per-list values defined in <see cref="RankingMetrics"/>: HR@k, NDCG@k, Precision@k,
 /// Recall@k, MAP@k and MRR@k; and Coverage@k, the distinct recommended items over all lists divided by the
 /// training catalog size (<c>Train.ItemCount</c>). Test users the model does not know are evaluated with its
-/// fallback.
+/// fallback. Only the first k items of a returned list count; a repeated item or an id outside the id map is a
+/// miss, and only catalog items count towards coverage.
 /// </para>
 /// <para>
 /// <b>Sampled protocol</b> (<see cref="EvaluationProtocol.Sampled"/>): for each test interaction (u, i), N negatives
@@ -33,7 +34,8 @@ namespace RecEngine.Evaluation;
 /// Users are evaluated in parallel (<see cref="RankingEvaluationOptions.MaxDegreeOfParallelism"/>); per-user
 /// values go into an array and are summed in user order, so results are identical for any thread count. With no
 /// test users the means are <see cref="double.NaN"/>. <see cref="EvaluationResult.UserCount"/> is the number of
-/// test users and <see cref="EvaluationResult.InteractionCount"/> the number of test interactions.
+/// test users and <see cref="EvaluationResult.InteractionCount"/> the number of test interactions. An exception
+/// thrown by the recommender propagates as it is (several from concurrent users as an <see cref="AggregateException"/>).
 /// </para>
 /// </remarks>
 public static class RankingEvaluator
@@ -86,11 +88,11 @@ public static class RankingEvaluator
         {
             int user = users[slot];
             ReadOnlySpan<int> relevant = relevantItems.RowColumns(user);
-            var list = new ScoredItem[k];
-            int written = recommender.Recommend(userIds.GetId(user), list, s_excludeSeen);
+            IReadOnlyList<ScoredItem> list = recommender.Recommend(userIds.GetId(user), k, s_excludeSeen);
+            int length = Math.Min(list.Count, k);
             Span<int> listItems = recommended.AsSpan(slot * k, k);
             var relevance = new bool[k];
-            for (int rank = 0; rank < written; rank++)
+            for (int rank = 0; rank < length; rank++)
             {
                 int item = itemIds.TryGetIndex(list[rank].ItemId, out int index) ? index : -1;
 
