@@ -1,0 +1,21 @@
+namespace RecEngine.Evaluation;
+
+/// <summary>The outcome of <see cref="CrossValidation.Run"/>: one result per fold and the mean of each metric over folds. Immutable.</summary>
+public sealed class CrossValidationResult
+{
+    internal CrossValidationResult(IReadOnlyList<EvaluationResult> folds, IReadOnlyDictionary<string, double> mean, TimeSpan elapsed)
+    {
+        Folds = folds;
+        Mean = mean;
+        Elapsed = elapsed;
+    }
+
+    /// <summary>The evaluation of each fold, fold 0 first.</summary>
+    public IReadOnlyList<EvaluationResult> Folds { get; }
+
+    /// <summary>The arithmetic mean over folds of every metric that all folds report, by canonical name.</summary>
+    public IReadOnlyDictionary<string, double> Mean { get; }
+
+    /// <summary>Wall-clock time of the whole run, fitting included.</summary>
+    public TimeSpan Elapsed { get; }
+}
