@@ -39,11 +39,14 @@ public static class CrossValidation
         long start = Stopwatch.GetTimestamp();
         IReadOnlyList<DatasetSplit> splits = DatasetSplit.KFold(dataset, k, seed);
         var folds = new EvaluationResult[splits.Count];
+        TimeSpan fitTime = TimeSpan.Zero;
         for (int fold = 0; fold < folds.Length; fold++)
         {
             DatasetSplit split = splits[fold];
             IRecommender model = createModel() ?? throw new InvalidOperationException("The model factory returned null.");
+            long fitStart = Stopwatch.GetTimestamp();
             model.Fit(split.Train, progress: null, cancellationToken);
+            fitTime += Stopwatch.GetElapsedTime(fitStart);
             EvaluationResult result = RankingEvaluator.Evaluate(model, split, options, cancellationToken);
             if (model is IRatingPredictor predictor)
             {
@@ -53,7 +56,7 @@ public static class CrossValidation
             folds[fold] = result;
         }
 
-        return new CrossValidationResult(folds, MeanOverFolds(folds), Stopwatch.GetElapsedTime(start));
+        return new CrossValidationResult(folds, MeanOverFolds(folds), Stopwatch.GetElapsedTime(start), fitTime);
     }
 
     private static ReadOnlyDictionary<string, double> MeanOverFolds(EvaluationResult[] folds)

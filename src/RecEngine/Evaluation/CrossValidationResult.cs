@@ -3,11 +3,12 @@ namespace RecEngine.Evaluation;
 /// <summary>The outcome of <see cref="CrossValidation.Run"/>: one result per fold and the mean of each metric over folds. Immutable.</summary>
 public sealed class CrossValidationResult
 {
-    internal CrossValidationResult(IReadOnlyList<EvaluationResult> folds, IReadOnlyDictionary<string, double> mean, TimeSpan elapsed)
+    internal CrossValidationResult(IReadOnlyList<EvaluationResult> folds, IReadOnlyDictionary<string, double> mean, TimeSpan elapsed, TimeSpan fitTime)
     {
         Folds = folds;
         Mean = mean;
         Elapsed = elapsed;
+        FitTime = fitTime;
     }
 
     /// <summary>The evaluation of each fold, fold 0 first.</summary>
@@ -18,4 +19,7 @@ public sealed class CrossValidationResult
 
     /// <summary>Wall-clock time of the whole run, fitting included.</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <summary>Wall-clock time spent in <see cref="IRecommender.Fit"/>, summed over folds.</summary>
+    public TimeSpan FitTime { get; }
 }

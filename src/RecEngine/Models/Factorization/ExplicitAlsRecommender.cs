@@ -20,7 +20,7 @@ namespace RecEngine.Models.Factorization;
 /// ranks by predicted rating. Thread safety: see <see cref="RecommenderBase"/>.
 /// </para>
 /// </remarks>
-public sealed class ExplicitAlsRecommender : RecommenderBase
+public sealed class ExplicitAlsRecommender : RecommenderBase, IRatingPredictor
 {
     private readonly ExplicitAlsOptions _options;
 
