@@ -1,1 +1,174 @@
+// RecEngine quickstart: train models on the embedded synthetic dataset (or MovieLens with
+// --movielens <folder>), compare them offline, then ask for recommendations, explanations and similar items.
+using System.Diagnostics;
+using System.Globalization;
+using RecEngine;
+using RecEngine.Data;
+using RecEngine.Data.Loading;
+using RecEngine.Data.Synthetic;
+using RecEngine.Evaluation;
+using RecEngine.Models.Baseline;
+using RecEngine.Models.Factorization;
+using RecEngine.Models.Popularity;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var total = Stopwatch.StartNew();
+
+// 1. Data: every user event is (user, item, value, timestamp, kind); ids are the caller's own strings.
+InteractionDataset data;
+string source;
+int folderArg = Array.IndexOf(args, "--movielens");
+if (folderArg >= 0)
+{
+    if (folderArg + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("usage: RecEngine.Quickstart [--movielens <folder with u.data, ratings.csv or ratings.dat>]");
+        return 2;
+    }
+
+    string folder = args[folderArg + 1];
+    try
+    {
+        (data, source) = LoadMovieLens(folder);
+    }
+    catch (IOException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+}
+else
+{
+    data = SyntheticDatasetGenerator.Generate(SyntheticDatasetOptions.SmallShape());
+    source = "synthetic (embedded generator, seed 42)";
+}
+
+Console.WriteLine($"RecEngine quickstart - {source}");
+Console.WriteLine($"  {data.CountActiveUsers():N0} users, {data.ItemCount:N0} items, {data.Count:N0} interactions");
+Console.WriteLine();
+
+// 2. Offline comparison: hold out each user's latest interaction, rank every item the user has not seen.
+var split = DatasetSplit.LeaveLastOut(data);
+IRecommender[] models =
+[
+    new PopularityRecommender(),
+    new PopularityRecommender(new PopularityOptions { HalfLife = TimeSpan.FromDays(30) }),
+    new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 64, Values = MatrixValues.One }),
+];
+Console.WriteLine("Top-10 quality, leave-last-out, full ranking over unseen items:");
+Console.WriteLine($"  {"model",-18} {"HR@10",7} {"NDCG@10",8} {"MRR@10",7} {"Coverage",9} {"fit",8}");
+foreach (IRecommender model in models)
+{
+    var fit = Stopwatch.StartNew();
+    model.Fit(split.Train);
+    fit.Stop();
+    EvaluationResult result = RankingEvaluator.Evaluate(model, split);
+    Console.WriteLine($"  {model.Name,-18} {result["HR@10"],7:F4} {result["NDCG@10"],8:F4} {result["MRR@10"],7:F4} {result["Coverage@10"],9:F4} {fit.Elapsed.TotalSeconds,7:F2}s");
+}
+
+Console.WriteLine();
+
+// 3. Rating prediction: 20 % of the ratings held out at random.
+var ratingSplit = DatasetSplit.RandomHoldout(data, testFraction: 0.2, seed: 1);
+Console.WriteLine("Rating prediction, 20 % random holdout:");
+Console.WriteLine($"  {"model",-18} {"RMSE",7} {"MAE",7}");
+IRatingPredictor[] predictors = [new BaselineRatingPredictor(), new ExplicitAlsRecommender(new ExplicitAlsOptions { Factors = 16, Regularization = 0.1f })];
+foreach (IRatingPredictor predictor in predictors)
+{
+    var recommender = (IRecommender)predictor;
+    recommender.Fit(ratingSplit.Train);
+    EvaluationResult result = RatingEvaluator.Evaluate(predictor, ratingSplit);
+    Console.WriteLine($"  {recommender.Name,-18} {result["RMSE"],7:F4} {result["MAE"],7:F4}");
+}
+
+Console.WriteLine();
+
+// 4. Serving: fit on everything, then recommend, explain and find similar items.
+var als = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 64, Values = MatrixValues.One });
+als.Fit(data);
+string user = data.Users.GetId(0);
+Console.WriteLine($"User {user} recently interacted with:");
+foreach (int row in LatestRowsOf(data, userIndex: 0, count: 5))
+{
+    Console.WriteLine($"  {Describe(data, data.ItemIndices[row])}");
+}
+
+Console.WriteLine($"Recommended for {user} (ALS):");
+IReadOnlyList<ScoredItem> top = als.Recommend(user, 5);
+foreach (ScoredItem item in top)
+{
+    Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)}");
+}
+
+if (als.Explain(user, top[0].ItemId, count: 3) is { } why)
+{
+    Console.WriteLine($"Why {top[0].ItemId}? Because {user} liked:");
+    foreach (ItemContribution part in why.Contributions)
+    {
+        Console.WriteLine($"  {part.Contribution,6:F3}  {Describe(data, part.ItemId)}");
+    }
+}
+
+Console.WriteLine($"Items similar to {top[0].ItemId}:");
+foreach (ScoredItem item in als.SimilarItems(top[0].ItemId, 3))
+{
+    Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)}");
+}
+
+var inStock = new RecommendOptions { Filter = id => !id.EndsWith('7') };
+Console.WriteLine($"A new visitor gets the popular fallback ({(als.IsKnownUser("new-visitor") ? "personal" : "fallback")}), filtered to items whose id does not end in 7:");
+foreach (ScoredItem item in als.Recommend("new-visitor", 3, inStock))
+{
+    Console.WriteLine($"  {Describe(data, item.ItemId)}");
+}
+
+Console.WriteLine();
+Console.WriteLine($"Done in {total.Elapsed.TotalSeconds:F1} s.");
 return 0;
+
+static (InteractionDataset Data, string Source) LoadMovieLens(string folder)
+{
+    if (File.Exists(Path.Combine(folder, "u.data")))
+    {
+        return (MovieLens.Load100K(folder), "MovieLens 100K");
+    }
+
+    if (File.Exists(Path.Combine(folder, "ratings.csv")))
+    {
+        return (MovieLens.LoadLatest(folder), "MovieLens (latest)");
+    }
+
+    if (File.Exists(Path.Combine(folder, "ratings.dat")))
+    {
+        return (MovieLens.Load1M(folder), "MovieLens 1M");
+    }
+
+    throw new FileNotFoundException($"No MovieLens ratings file (u.data, ratings.csv or ratings.dat) in '{folder}'.");
+}
+
+static IEnumerable<int> LatestRowsOf(InteractionDataset data, int userIndex, int count)
+{
+    var rows = new List<int>();
+    for (int row = 0; row < data.Count; row++)
+    {
+        if (data.UserIndices[row] == userIndex)
+        {
+            rows.Add(row);
+        }
+    }
+
+    return rows.OrderByDescending(r => data.Timestamps[r]).Take(count);
+}
+
+static string Describe(InteractionDataset data, object item)
+{
+    int index = item is int i ? i : data.Items.TryGetIndex((string)item, out int found) ? found : -1;
+    if (index < 0)
+    {
+        return item.ToString() ?? "";
+    }
+
+    ItemAttributes attributes = data.Catalog[index];
+    string title = attributes.Title ?? data.Items.GetId(index);
+    return attributes.Categories.Count == 0 ? title : $"{title} [{string.Join(", ", attributes.Categories)}]";
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace RecEngine.Benchmarks.Evaluation;
+
+/// <summary>The options of the <c>evaluate</c> command, parsed from <c>--name value</c> pairs.</summary>
+internal sealed class EvaluateArguments
+{
+    public const string Usage = """
+        Usage: evaluate --dataset <synthetic|ml-100k|ml-latest-small|ml-1m|ml-10m> [--data <folder>]
+                        [--users N --items N --interactions N --seed N]      (synthetic shape)
+                        --protocol <leave-last-out|sampled|kfold|temporal> [--k 10] [--negatives 99]
+                        [--folds 5] [--train-fraction 0.8]
+                        --models <comma list: popularity,popularity-decay,baseline,als,als-explicit>
+                        [--json <file>] [--threads N]
+                        model options: [--factors 64] [--regularization R] [--alpha A] [--iterations 15]
+                        [--solver cg|cholesky] [--cg-steps 3] [--values one|weight|value]
+                        [--bias-regularization R] [--half-life-days D]
+        --data defaults to RECENGINE_DATA for the MovieLens datasets.
+        """;
+
+    private static readonly HashSet<string> Known =
+    [
+        "dataset", "data", "users", "items", "interactions", "seed", "protocol", "k", "negatives", "folds",
+        "train-fraction", "models", "json", "threads", "factors", "regularization", "alpha", "iterations",
+        "solver", "cg-steps", "values", "bias-regularization", "half-life-days",
+    ];
+
+    private readonly Dictionary<string, string> _values;
+
+    private EvaluateArguments(Dictionary<string, string> values) => _values = values;
+
+    public string Dataset => Required("dataset");
+
+    public string Protocol => Required("protocol");
+
+    public IReadOnlyList<string> Models => Required("models").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public string? DataFolder => _values.GetValueOrDefault("data") ?? Environment.GetEnvironmentVariable("RECENGINE_DATA");
+
+    public string? JsonPath => _values.GetValueOrDefault("json");
+
+    public int K => Int("k", 10);
+
+    public int Seed => Int("seed", 42);
+
+    public int? Threads => _values.ContainsKey("threads") ? Int("threads", 1) : null;
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public string? Text(string name) => _values.GetValueOrDefault(name);
+
+    public int Int(string name, int fallback) =>
+        _values.TryGetValue(name, out string? text)
+            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : throw Bad(name, text, "an integer")
+            : fallback;
+
+    public double Double(string name, double fallback) =>
+        _values.TryGetValue(name, out string? text)
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : throw Bad(name, text, "a number")
+            : fallback;
+
+    /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    public static EvaluateArguments Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                throw new ArgumentException($"Expected an option like --dataset, found '{arg}'.");
+            }
+
+            string name = arg[2..];
+            if (!Known.Contains(name))
+            {
+                throw new ArgumentException($"Unknown option '--{name}'.");
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"Option '--{name}' needs a value.");
+            }
+
+            values[name] = args[++i];
+        }
+
+        var parsed = new EvaluateArguments(values);
+        _ = parsed.Dataset;
+        _ = parsed.Protocol;
+        _ = parsed.Models;
+        return parsed;
+    }
+
+    private string Required(string name) =>
+        _values.TryGetValue(name, out string? value) && value.Length > 0 ? value : throw new ArgumentException($"Option '--{name}' is required.");
+
+    private static ArgumentException Bad(string name, string text, string expected) =>
+        new($"Option '--{name}' expects {expected}, found '{text}'.");
+}

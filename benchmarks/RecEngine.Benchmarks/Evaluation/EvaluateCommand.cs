@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RecEngine.Data;
+using RecEngine.Evaluation;
+
+namespace RecEngine.Benchmarks.Evaluation;
+
+/// <summary>
+/// <c>evaluate</c>: fits each requested model under one protocol, prints a table and, with <c>--json</c>, writes one
+/// JSON object per model and line: <c>{"model", "dataset", "protocol", "metrics", "fitSeconds", "params"}</c>.
+/// </summary>
+internal static class EvaluateCommand
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
+
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        EvaluateArguments arguments;
+        InteractionDataset data;
+        try
+        {
+            arguments = EvaluateArguments.Parse(args);
+            foreach (string model in arguments.Models)
+            {
+                _ = ModelCatalog.Create(model, arguments);
+            }
+
+            data = DatasetCatalog.Load(arguments);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            error.WriteLine(e.Message);
+            error.WriteLine(EvaluateArguments.Usage);
+            return 2;
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dataset {arguments.Dataset}: {data.CountActiveUsers():N0} users, {data.ItemCount:N0} items, {data.Count:N0} interactions; protocol {arguments.Protocol}, k = {arguments.K}"));
+        var records = new List<Record>();
+        foreach (string name in arguments.Models)
+        {
+            Record record = Evaluate(name, arguments, data);
+            records.Add(record);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: fitted in {record.FitSeconds:F3} s"));
+        }
+
+        WriteTable(output, records);
+        if (arguments.JsonPath is { } path)
+        {
+            using var writer = new StreamWriter(path, append: false);
+            foreach (Record record in records)
+            {
+                writer.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = record.Model,
+                    dataset = arguments.Dataset,
+                    protocol = arguments.Protocol,
+                    metrics = record.Metrics,
+                    fitSeconds = record.FitSeconds,
+                    @params = record.Parameters,
+                }, s_json));
+            }
+
+            output.WriteLine($"wrote {records.Count} records to {path}");
+        }
+
+        return 0;
+    }
+
+    private static Record Evaluate(string name, EvaluateArguments args, InteractionDataset data)
+    {
+        var ranking = new RankingEvaluationOptions { K = args.K, Seed = args.Seed };
+        switch (args.Protocol)
+        {
+            case "leave-last-out":
+                return FitAndEvaluate(name, args, DatasetSplit.LeaveLastOut(data), ranking);
+            case "sampled":
+                ranking.Protocol = EvaluationProtocol.Sampled;
+                ranking.NegativeSampleCount = args.Int("negatives", 99);
+                return FitAndEvaluate(name, args, DatasetSplit.LeaveLastOut(data), ranking);
+            case "temporal":
+                return FitAndEvaluate(name, args, DatasetSplit.TemporalByFraction(data, args.Double("train-fraction", 0.8)), ranking);
+            case "kfold":
+            {
+                int folds = args.Int("folds", 5);
+                var (_, parameters) = ModelCatalog.Create(name, args);
+                CrossValidationResult result = CrossValidation.Run(data, () => ModelCatalog.Create(name, args).Model, folds, args.Seed, ranking);
+                return new Record(name, new Dictionary<string, double>(result.Mean), result.FitTime.TotalSeconds / folds, parameters);
+            }
+
+            default:
+                throw new ArgumentException($"Unknown protocol '{args.Protocol}'. Known protocols: leave-last-out, sampled, kfold, temporal.");
+        }
+    }
+
+    private static Record FitAndEvaluate(string name, EvaluateArguments args, DatasetSplit split, RankingEvaluationOptions ranking)
+    {
+        var (model, parameters) = ModelCatalog.Create(name, args);
+        long start = Stopwatch.GetTimestamp();
+        model.Fit(split.Train);
+        double fitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        EvaluationResult result = RankingEvaluator.Evaluate(model, split, ranking);
+        var metrics = new Dictionary<string, double>(result.Metrics);
+        if (model is IRatingPredictor predictor)
+        {
+            foreach (var (metric, value) in RatingEvaluator.Evaluate(predictor, split).Metrics)
+            {
+                metrics[metric] = value;
+            }
+        }
+
+        return new Record(name, metrics, fitSeconds, parameters);
+    }
+
+    private static void WriteTable(TextWriter output, List<Record> records)
+    {
+        var columns = records.SelectMany(r => r.Metrics.Keys).Distinct().ToList();
+        output.WriteLine();
+        output.WriteLine("| model | " + string.Join(" | ", columns) + " | fit s |");
+        output.WriteLine("|---|" + string.Concat(Enumerable.Repeat("---:|", columns.Count + 1)));
+        foreach (Record record in records)
+        {
+            IEnumerable<string> cells = columns.Select(c => record.Metrics.TryGetValue(c, out double v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {record.Model} | {string.Join(" | ", cells)} | {record.FitSeconds:F3} |"));
+        }
+    }
+
+    private sealed record Record(string Model, Dictionary<string, double> Metrics, double FitSeconds, Dictionary<string, object> Parameters);
+}
