@@ -263,4 +263,16 @@ internal readonly record struct SparseRows(int[] Offsets, int[] Indices, float[]
 
     /// <summary>Values of row <paramref name="row"/>.</summary>
     public ReadOnlySpan<float> ValuesOf(int row) => Values.AsSpan(Offsets[row], Offsets[row + 1] - Offsets[row]);
+
+    /// <summary>The largest number of entries in one row (0 when there are no rows).</summary>
+    public int MaxLength()
+    {
+        int max = 0;
+        for (int row = 0; row < Count; row++)
+        {
+            max = Math.Max(max, Offsets[row + 1] - Offsets[row]);
+        }
+
+        return max;
+    }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace RecEngine.Kernels;
 
 /// <summary>Decides whether a candidate index may enter a top-k selection.</summary>
@@ -15,7 +18,8 @@ internal readonly struct AcceptAll : ICandidateFilter
 
 /// <summary>
 /// Top-k selection over a dense score vector with a bounded min-heap: O(n + m log k) for n scores of which m
-/// enter the heap, no allocation (the heap lives in the destination spans).
+/// enter the heap, no allocation (the heap lives in the destination spans). After the heap fills, a SIMD
+/// comparison against the root skips whole vectors of candidates that cannot enter.
 /// </summary>
 /// <remarks>
 /// Order: higher score first; equal scores by lower index first, so results are deterministic. NaN scores mark
@@ -40,29 +44,44 @@ internal static class TopK
             return 0;
         }
 
+        // Fill the heap with the first k eligible candidates.
         int size = 0;
-        for (int i = 0; i < scores.Length; i++)
+        int i = 0;
+        for (; i < scores.Length && size < k; i++)
         {
             float score = scores[i];
-            if (float.IsNaN(score))
+            if (!float.IsNaN(score) && filter.Accept(i))
             {
-                continue;
-            }
-
-            if (size < k)
-            {
-                if (filter.Accept(i))
-                {
-                    SiftUp(topIndices, topScores, size, i, score);
-                    size++;
-                }
-            }
-            else if (score > topScores[0] && filter.Accept(i))
-            {
-                // Scanning by ascending index, an equal score never beats the root: lower index wins ties.
-                SiftDown(topIndices, topScores, size, i, score);
+                SiftUp(topIndices, topScores, size, i, score);
+                size++;
             }
         }
+
+        // Then only a score above the root can enter. Whole vectors at or below it (or NaN) are skipped with one
+        // comparison; once the heap holds good candidates that is nearly every vector.
+        ref float first = ref MemoryMarshal.GetReference(scores);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + Vector512<float>.Count <= scores.Length; i += Vector512<float>.Count)
+            {
+                if (Vector512.GreaterThanAny(Vector512.LoadUnsafe(ref first, (nuint)i), Vector512.Create(topScores[0])))
+                {
+                    Offer(scores, i, i + Vector512<float>.Count, topIndices, topScores, ref filter);
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + Vector256<float>.Count <= scores.Length; i += Vector256<float>.Count)
+            {
+                if (Vector256.GreaterThanAny(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.Create(topScores[0])))
+                {
+                    Offer(scores, i, i + Vector256<float>.Count, topIndices, topScores, ref filter);
+                }
+            }
+        }
+
+        Offer(scores, i, scores.Length, topIndices, topScores, ref filter);
 
         // Heap sort: move the worst to the back repeatedly, which leaves the best first.
         for (int end = size - 1; end > 0; end--)
@@ -75,6 +94,23 @@ internal static class TopK
         }
 
         return size;
+    }
+
+    /// <summary>Offers candidates [start, end) to a full heap.</summary>
+    private static void Offer<TFilter>(ReadOnlySpan<float> scores, int start, int end, Span<int> topIndices, Span<float> topScores, ref TFilter filter)
+        where TFilter : ICandidateFilter, allows ref struct
+    {
+        int size = topIndices.Length;
+        for (int i = start; i < end; i++)
+        {
+            // Scanning by ascending index, an equal score never beats the root: lower index wins ties. NaN never
+            // compares greater.
+            float score = scores[i];
+            if (score > topScores[0] && filter.Accept(i))
+            {
+                SiftDown(topIndices, topScores, size, i, score);
+            }
+        }
     }
 
     /// <summary>Selects without a filter.</summary>

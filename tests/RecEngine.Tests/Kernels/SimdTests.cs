@@ -86,27 +86,87 @@ public sealed class SimdTests
         Assert.Equal("matrix", error.ParamName);
     }
 
-    [Theory]
-    [InlineData(16, 0)]
-    [InlineData(16, 7)]
-    [InlineData(64, 13)]
-    [InlineData(10, 9)]
-    [InlineData(3, 5)]
-    public void AddWeightedOuterProducts_EqualsReference(int k, int count)
-    {
-        var random = new Random(k * 100 + count);
-        float[] factors = RandomArrays.Vector(random, 20 * k);
-        int[] rows = Enumerable.Range(0, count).Select(_ => random.Next(20)).ToArray();
-        float[] weights = RandomArrays.Vector(random, count);
-        float[] actual = RandomArrays.Vector(random, k * k);
-        float[] expected = (float[])actual.Clone();
-        Simd.AddWeightedOuterProducts(actual, factors, k, rows, weights);
-        Simd.AddWeightedOuterProductsScalar(expected, factors, k, rows, weights);
-        for (int i = 0; i < actual.Length; i++)
+    /// <summary>A factor matrix, gathered row indices into it (with repeats), per-row coefficients and a vector.</summary>
+    private static readonly Gen<(float[] M, int K, int[] Rows, float[] C, float[] X)> Gathered =
+        from k in Generators.Length
+        from matrixRows in Gen.Choose(1, 12)
+        from count in Gen.Frequency((3, Gen.Choose(0, 40)), (1, Gen.Elements(0, 1, 2, 3, 4, 5)))
+        from m in Generators.Vector(matrixRows * k)
+        from rows in Gen.ArrayOf(Gen.Choose(0, matrixRows - 1), count)
+        from c in Generators.Vector(count)
+        from x in Generators.Vector(k)
+        select (m, k, rows, c, x);
+
+    private static float RowMagnitude(float[] m, int k, int row, float[] x) => AbsDot(m[(row * k)..((row + 1) * k)], x);
+
+    [Property(MaxTest = 200)]
+    public Property MultiplyGatheredRows_EqualsReference_Meets_Specification() =>
+        Prop.ForAll(Gathered.ToArbitrary(), c =>
         {
-            Assert.True(Tolerance.Close(actual[i], expected[i], count + 1, 1e-5f), $"entry {i}: {actual[i]} vs {expected[i]}");
-        }
+            var actual = new float[c.Rows.Length];
+            var expected = new float[c.Rows.Length];
+            Simd.MultiplyRows(c.M, c.Rows, c.X, actual);
+            Simd.MultiplyRowsScalar(c.M, c.Rows, c.X, expected);
+            return Enumerable.Range(0, c.Rows.Length).All(j => Tolerance.Close(actual[j], expected[j], RowMagnitude(c.M, c.K, c.Rows[j], c.X)));
+        });
+
+    [Property(MaxTest = 200)]
+    public Property AddRowCombination_EqualsReference_Meets_Specification() =>
+        Prop.ForAll(Gathered.ToArbitrary(), c =>
+        {
+            float[] actual = (float[])c.X.Clone();
+            float[] expected = (float[])c.X.Clone();
+            Simd.AddRowCombination(actual, c.M, c.Rows, c.C);
+            Simd.AddRowCombinationScalar(expected, c.M, c.Rows, c.C);
+            return Enumerable.Range(0, c.K).All(i =>
+                Tolerance.Close(actual[i], expected[i], Math.Abs(c.X[i]) + c.Rows.Select((row, j) => Math.Abs(c.C[j] * c.M[(row * c.K) + i])).Sum()));
+        });
+
+    [Property(MaxTest = 200)]
+    public Property MultiplyTransposed_EqualsReference_Meets_Specification()
+    {
+        Gen<(float[] M, float[] X, int K)> cases =
+            from rows in Generators.Length
+            from k in Gen.Choose(0, 70)
+            from m in Generators.Vector(rows * k)
+            from x in Generators.Vector(rows)
+            select (m, x, k);
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var actual = new float[c.K];
+            var expected = new float[c.K];
+            Simd.MultiplyTransposed(c.M, c.X, actual);
+            Simd.MultiplyTransposedScalar(c.M, c.X, expected);
+            return Enumerable.Range(0, c.K).All(i =>
+                Tolerance.Close(actual[i], expected[i], c.X.Select((v, r) => Math.Abs(v * c.M[(r * c.K) + i])).Sum()));
+        });
     }
+
+    [Fact]
+    public void GatheredKernels_RowOutsideMatrix_ThrowNamingTheRows()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Simd.MultiplyRows(new float[2 * 16], [0, 2], new float[16], new float[2]));
+        Assert.Equal("rows", error.ParamName);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => Simd.AddRowCombination(new float[16], new float[2 * 16], [-1], [1f]));
+        Assert.Equal("rows", error.ParamName);
+        Assert.Throws<ArgumentException>(() => Simd.AddRowCombination(new float[16], new float[2 * 16], [0, 1], [1f]));
+    }
+
+    [Property(MaxTest = 100)]
+    public Property AddWeightedOuterProducts_EqualsReference_Meets_Specification() =>
+        Prop.ForAll(Gathered.ToArbitrary(), c =>
+        {
+            var actual = new float[c.K * c.K];
+            var expected = new float[c.K * c.K];
+            Simd.AddWeightedOuterProducts(actual, c.M, c.K, c.Rows, c.C);
+            Simd.AddWeightedOuterProductsScalar(expected, c.M, c.K, c.Rows, c.C);
+            return Enumerable.Range(0, actual.Length).All(e =>
+            {
+                int i = e / c.K, j = e % c.K;
+                float magnitude = c.Rows.Select((row, r) => Math.Abs(c.C[r] * c.M[(row * c.K) + i] * c.M[(row * c.K) + j])).Sum();
+                return Tolerance.Close(actual[e], expected[e], magnitude);
+            });
+        });
 
     [Fact]
     public void AddWeightedOuterProducts_RowOutsideMatrix_Throws()
@@ -115,55 +175,30 @@ public sealed class SimdTests
             Simd.AddWeightedOuterProducts(new float[16 * 16], new float[2 * 16], 16, [0, 1, 2, 0], default));
     }
 
-    [Theory]
-    [InlineData(5, 16, 1)]
-    [InlineData(1000, 64, 1)]
-    [InlineData(1000, 64, 2)]
-    [InlineData(777, 10, 2)]
-    public void Gram_EqualsReference(int rows, int k, int threads)
+    [Property(MaxTest = 60)]
+    public Property Gram_EqualsReference_AndIsDeterministic()
     {
-        var random = new Random(rows + k);
-        float[] factors = RandomArrays.Vector(random, rows * k);
-        var actual = new float[k * k];
-        var expected = new float[k * k];
-        Simd.Gram(factors, rows, k, actual, threads);
-        Simd.GramScalar(factors, rows, k, expected);
-        for (int i = 0; i < actual.Length; i++)
+        Gen<(float[] F, int Rows, int K, int Threads)> cases =
+            from rows in Gen.Frequency((3, Gen.Choose(0, 40)), (1, Gen.Choose(500, 1200)))
+            from k in Gen.Elements(1, 3, 10, 16, 17, 32, 64, 65)
+            from threads in Gen.Choose(1, 3)
+            from f in Generators.Vector(rows * k)
+            select (f, rows, k, threads);
+        return Prop.ForAll(cases.ToArbitrary(), c =>
         {
-            Assert.True(Tolerance.Close(actual[i], expected[i], rows, 1e-5f), $"entry {i}: {actual[i]} vs {expected[i]}");
-        }
-
-        // Deterministic for a fixed thread count.
-        var again = new float[k * k];
-        Simd.Gram(factors, rows, k, again, threads);
-        Assert.Equal(actual, again);
-    }
-
-    [Theory]
-    [InlineData(16, 0)]
-    [InlineData(16, 9)]
-    [InlineData(64, 40)]
-    [InlineData(12, 7)]
-    [InlineData(1, 3)]
-    public void AddProjections_EqualsReference(int k, int count)
-    {
-        var random = new Random((k * 31) + count);
-        float[] factors = RandomArrays.Vector(random, 25 * k);
-        int[] rows = Enumerable.Range(0, count).Select(_ => random.Next(25)).ToArray();
-        float[] weights = RandomArrays.Vector(random, count);
-        if (count > 2)
-        {
-            weights[1] = 0f; // skipped rows
-        }
-
-        float[] p = RandomArrays.Vector(random, k);
-        float[] actual = RandomArrays.Vector(random, k);
-        float[] expected = (float[])actual.Clone();
-        Simd.AddProjections(actual, factors, rows, weights, p);
-        Simd.AddProjectionsScalar(expected, factors, rows, weights, p);
-        for (int i = 0; i < k; i++)
-        {
-            Assert.True(Tolerance.Close(actual[i], expected[i], k * (count + 1), 1e-5f), $"entry {i}: {actual[i]} vs {expected[i]}");
-        }
+            var actual = new float[c.K * c.K];
+            var expected = new float[c.K * c.K];
+            Simd.Gram(c.F, c.Rows, c.K, actual, c.Threads);
+            Simd.GramScalar(c.F, c.Rows, c.K, expected);
+            var again = new float[c.K * c.K];
+            Simd.Gram(c.F, c.Rows, c.K, again, c.Threads);
+            bool close = Enumerable.Range(0, actual.Length).All(e =>
+            {
+                int i = e / c.K, j = e % c.K;
+                float magnitude = Enumerable.Range(0, c.Rows).Sum(r => Math.Abs(c.F[(r * c.K) + i] * c.F[(r * c.K) + j]));
+                return Tolerance.Close(actual[e], expected[e], magnitude);
+            });
+            return close && actual.SequenceEqual(again);
+        });
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using RecEngine.Data;
 using RecEngine.Kernels;
@@ -99,9 +100,33 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
     /// <exception cref="ArgumentException">The spans have different lengths or the destination is not k long.</exception>
     public void FoldInUser(ReadOnlySpan<string> itemIds, ReadOnlySpan<float> values, Span<float> destination)
     {
-        if (values.Length != itemIds.Length)
+        AlsModel model = Trained;
+        FitContext context = model.Context;
+        FoldIn(itemIds, values, destination, context.TrainedItemIndex, nameof(itemIds), model.FoldInUser);
+    }
+
+    /// <summary>
+    /// Computes exactly (Cholesky) the factors an item with the given interactions gets against the trained user
+    /// factors: the item half-step's solve, for a new item or after new events. Unknown user ids are ignored.
+    /// </summary>
+    /// <param name="userIds">The users who interacted with the item.</param>
+    /// <param name="values">The interaction values r, aligned with <paramref name="userIds"/> (1 for plain positives).</param>
+    /// <param name="destination">Receives the k factors.</param>
+    /// <exception cref="ArgumentException">The spans have different lengths or the destination is not k long.</exception>
+    public void FoldInItem(ReadOnlySpan<string> userIds, ReadOnlySpan<float> values, Span<float> destination)
+    {
+        AlsModel model = Trained;
+        FitContext context = model.Context;
+        FoldIn(userIds, values, destination, context.TrainedUserIndex, nameof(userIds), model.FoldInItem);
+    }
+
+    private delegate void RowSolve(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> destination);
+
+    private void FoldIn(ReadOnlySpan<string> ids, ReadOnlySpan<float> values, Span<float> destination, Func<string, int> indexOf, string idsName, RowSolve solve)
+    {
+        if (values.Length != ids.Length)
         {
-            throw new ArgumentException($"{itemIds.Length} items were given with {values.Length} values.", nameof(values));
+            throw new ArgumentException($"{ids.Length} ids were given with {values.Length} values.", nameof(values));
         }
 
         if (destination.Length != Factors)
@@ -109,21 +134,21 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             throw new ArgumentException($"The destination must hold {Factors} factors.", nameof(destination));
         }
 
-        AlsModel model = Trained;
-        var indices = new List<int>(itemIds.Length);
-        var kept = new List<float>(itemIds.Length);
-        for (int j = 0; j < itemIds.Length; j++)
+        var indices = new int[ids.Length];
+        var kept = new float[ids.Length];
+        int count = 0;
+        for (int j = 0; j < ids.Length; j++)
         {
-            ArgumentNullException.ThrowIfNull(itemIds[j], nameof(itemIds));
-            int item = model.Context.TrainedItemIndex(itemIds[j]);
-            if (item >= 0 && float.IsFinite(values[j]))
+            ArgumentNullException.ThrowIfNull(ids[j], idsName);
+            int index = indexOf(ids[j]);
+            if (index >= 0 && float.IsFinite(values[j]))
             {
-                indices.Add(item);
-                kept.Add(values[j]);
+                indices[count] = index;
+                kept[count++] = values[j];
             }
         }
 
-        model.FoldInUser(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(indices), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept), destination);
+        solve(indices.AsSpan(0, count), kept.AsSpan(0, count), destination);
     }
 
     /// <summary>
@@ -180,10 +205,13 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             }
         }
 
-        // The Gram matrix of the final item factors, for fold-in and explanations.
+        // The regularised Gram matrices of the final factors, for fold-in and explanations.
         Simd.Gram(itemFactors, items, k, gram, trainer.DegreeOfParallelism);
         AddToDiagonal(gram, k, o.Regularization);
-        return new AlsModel(context, o, matrix, userFactors, itemFactors, gram);
+        var userGram = new float[k * k];
+        Simd.Gram(userFactors, users, k, userGram, trainer.DegreeOfParallelism);
+        AddToDiagonal(userGram, k, o.Regularization);
+        return new AlsModel(context, o, matrix, userFactors, itemFactors, gram, userGram);
     }
 
     internal static void AddToDiagonal(Span<float> matrix, int k, float value)
@@ -205,9 +233,12 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         public void SolveItems(float[] itemFactors, float[] userFactors, float[] gram) =>
             HalfStep(matrix.ByItem, itemFactors, userFactors, matrix.Rows, gram);
 
+        private readonly int _maxEntries = Math.Max(matrix.ByUser.MaxLength(), matrix.ByItem.MaxLength());
+
         private void HalfStep(SparseRows rows, float[] target, float[] other, int otherRows, float[] gram)
         {
             int k = options.Factors;
+            int scratchLength = ImplicitLeastSquares.ScratchLength(k, _maxEntries);
             Simd.Gram(other, otherRows, k, gram, DegreeOfParallelism);
             AddToDiagonal(gram, k, options.Regularization);
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = DegreeOfParallelism, CancellationToken = cancellationToken };
@@ -215,7 +246,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
                 0,
                 rows.Count,
                 parallel,
-                () => new float[ImplicitLeastSquares.ScratchLength(k)],
+                () => new float[scratchLength],
                 (row, _, scratch) =>
                 {
                     ImplicitLeastSquares.Solve(
@@ -240,7 +271,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             for (int u = 0; u < matrix.Rows; u++)
             {
                 ReadOnlySpan<float> x = userFactors.AsSpan(u * k, k);
-                Simd.MultiplyRows(gram, x, gx);
+                Simd.MultiplyTransposed(gram, x, gx);
                 loss += TensorPrimitives.Dot(x, gx);
                 ReadOnlySpan<int> items = matrix.RowColumns(u);
                 ReadOnlySpan<float> values = matrix.RowValues(u);
@@ -266,12 +297,14 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         private readonly float[] _userFactors;
         private readonly float[] _itemFactors;
         private readonly float[] _regularizedGram;
+        private readonly float[] _regularizedUserGram;
         private readonly float[] _itemNorms;
         private readonly int _k;
 
-        public AlsModel(FitContext context, ImplicitAlsOptions options, InteractionMatrix matrix, float[] userFactors, float[] itemFactors, float[] regularizedGram)
+        public AlsModel(FitContext context, ImplicitAlsOptions options, InteractionMatrix matrix, float[] userFactors, float[] itemFactors, float[] regularizedGram, float[] regularizedUserGram)
             : base(context)
         {
+            _regularizedUserGram = regularizedUserGram;
             _options = options;
             _matrix = matrix;
             _userFactors = userFactors;
@@ -320,8 +353,28 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
         public void FoldInUser(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> destination)
         {
-            var scratch = new float[ImplicitLeastSquares.ScratchLength(_k)];
-            ImplicitLeastSquares.Solve(AlsSolver.Cholesky, 0, _regularizedGram, _itemFactors, _k, items, values, _options.Alpha, destination, scratch);
+            float[] scratch = ArrayPool<float>.Shared.Rent(ImplicitLeastSquares.ScratchLength(_k, items.Length));
+            try
+            {
+                ImplicitLeastSquares.Solve(AlsSolver.Cholesky, 0, _regularizedGram, _itemFactors, _k, items, values, _options.Alpha, destination, scratch);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+
+        public void FoldInItem(ReadOnlySpan<int> users, ReadOnlySpan<float> values, Span<float> destination)
+        {
+            float[] scratch = ArrayPool<float>.Shared.Rent(ImplicitLeastSquares.ScratchLength(_k, users.Length));
+            try
+            {
+                ImplicitLeastSquares.Solve(AlsSolver.Cholesky, 0, _regularizedUserGram, _userFactors, _k, users, values, _options.Alpha, destination, scratch);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
         }
 
         public Explanation Explain(int user, int item, int count)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using RecEngine.Kernels;
 
@@ -12,14 +11,16 @@ namespace RecEngine.Models.Factorization;
 /// <remarks>
 /// Only the row's observed entries enter the sums: <c>YᵀY + λI</c> (the regularised Gram matrix) is computed once
 /// per half-step and shared by every row, which is what makes implicit ALS linear in the number of interactions.
+/// The conjugate-gradient operator applies <c>(YᵀY + λI) v + Yᵤᵀ (W (Yᵤ v))</c> with two gathered-row kernels
+/// (all dot products of the row's factors with v, then one register-resident linear combination), so no k x k
+/// matrix is formed per row.
 /// </remarks>
 internal static class ImplicitLeastSquares
 {
-    private const int ChunkLength = 64;
     private const float ResidualTolerance = 1e-20f;
 
-    /// <summary>Floats of scratch space one row solve needs.</summary>
-    public static int ScratchLength(int k) => (k * k) + k + ConjugateGradient.ScratchLength(k);
+    /// <summary>Floats of scratch space one row solve needs for rows of up to <paramref name="maxEntries"/> entries.</summary>
+    public static int ScratchLength(int k, int maxEntries) => (k * k) + k + ConjugateGradient.ScratchLength(k) + (2 * maxEntries);
 
     /// <summary>Solves one row; with <see cref="AlsSolver.ConjugateGradient"/>, <paramref name="x"/> is the warm start.</summary>
     /// <param name="solver">Exact Cholesky or warm-started CG.</param>
@@ -31,7 +32,7 @@ internal static class ImplicitLeastSquares
     /// <param name="values">The interaction values r, aligned with <paramref name="indices"/>.</param>
     /// <param name="alpha">Confidence weight α.</param>
     /// <param name="x">The row's factors: the warm start in, the solution out.</param>
-    /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
+    /// <param name="scratch">At least <see cref="ScratchLength"/> floats for <c>indices.Length</c> entries.</param>
     public static void Solve(
         AlsSolver solver, int cgSteps, ReadOnlySpan<float> regularizedGram, ReadOnlySpan<float> other, int k,
         ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> x, Span<float> scratch)
@@ -43,13 +44,22 @@ internal static class ImplicitLeastSquares
             return;
         }
 
+        int n = indices.Length;
+        int entries = (k * k) + k + ConjugateGradient.ScratchLength(k);
         Span<float> b = scratch.Slice(k * k, k);
-        RightHandSide(other, k, indices, values, alpha, b);
+        Span<float> weights = scratch.Slice(entries, n);
+        Span<float> work = scratch.Slice(entries + n, n);
+        RightHandSide(other, k, indices, values, alpha, b, work);
+        for (int j = 0; j < n; j++)
+        {
+            weights[j] = alpha * MathF.Abs(values[j]);
+        }
+
         if (solver == AlsSolver.Cholesky)
         {
             Span<float> a = scratch[..(k * k)];
             regularizedGram.CopyTo(a);
-            AddConfidenceTerms(a, other, k, indices, values, alpha);
+            Simd.AddWeightedOuterProducts(a, other, k, indices, weights);
             if (Cholesky.Factor(a, k))
             {
                 Cholesky.Solve(a, k, b);
@@ -59,46 +69,31 @@ internal static class ImplicitLeastSquares
             return;
         }
 
-        // The weights c_j - 1 = α|r_j| are the same in every CG step: compute them once per row.
-        float[] weights = ArrayPool<float>.Shared.Rent(indices.Length);
-        try
-        {
-            Span<float> w = weights.AsSpan(0, indices.Length);
-            for (int j = 0; j < w.Length; j++)
-            {
-                w[j] = alpha * MathF.Abs(values[j]);
-            }
-
-            var op = new NormalEquations(regularizedGram, other, indices, w);
-            ConjugateGradient.Solve(ref op, b, x, cgSteps, ResidualTolerance, scratch.Slice((k * k) + k, ConjugateGradient.ScratchLength(k)));
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(weights);
-        }
+        var op = new NormalEquations(regularizedGram, other, indices, weights, work);
+        ConjugateGradient.Solve(ref op, b, x, cgSteps, ResidualTolerance, scratch.Slice((k * k) + k, ConjugateGradient.ScratchLength(k)));
     }
 
-    /// <summary>b = Σ c_j p_j y_j over the row's entries.</summary>
-    public static void RightHandSide(ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> b)
+    /// <summary>b = Σ c_j p_j y_j over the row's entries; <paramref name="work"/> holds one float per entry.</summary>
+    public static void RightHandSide(ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> b, Span<float> work)
     {
-        b.Clear();
-        for (int j = 0; j < indices.Length; j++)
+        Span<float> coefficients = work[..indices.Length];
+        for (int j = 0; j < coefficients.Length; j++)
         {
             float r = values[j];
-            if (r > 0f)
-            {
-                TensorPrimitives.MultiplyAdd(other.Slice(indices[j] * k, k), 1f + (alpha * r), b, b);
-            }
+            coefficients[j] = r > 0f ? 1f + (alpha * r) : 0f;
         }
+
+        b.Clear();
+        Simd.AddRowCombination(b[..k], other, indices, coefficients);
     }
 
-    /// <summary>a += Σ (c_j - 1) y_j y_jᵀ, in chunks so the weights fit on the stack.</summary>
+    /// <summary>a += Σ (c_j - 1) y_j y_jᵀ (the per-row part of the exact normal matrix).</summary>
     public static void AddConfidenceTerms(Span<float> a, ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha)
     {
-        Span<float> weights = stackalloc float[ChunkLength];
-        for (int start = 0; start < indices.Length; start += ChunkLength)
+        Span<float> weights = stackalloc float[64];
+        for (int start = 0; start < indices.Length; start += weights.Length)
         {
-            int n = Math.Min(ChunkLength, indices.Length - start);
+            int n = Math.Min(weights.Length, indices.Length - start);
             for (int j = 0; j < n; j++)
             {
                 weights[j] = alpha * MathF.Abs(values[start + j]);
@@ -108,19 +103,23 @@ internal static class ImplicitLeastSquares
         }
     }
 
-    /// <summary>x -> (YᵀY + λI) x + Σ (c_j - 1)(y_j · x) y_j, without forming the matrix.</summary>
+    /// <summary>v -> (YᵀY + λI) v + Σ (c_j - 1)(y_j · v) y_j, without forming the matrix.</summary>
     private readonly ref struct NormalEquations(
-        ReadOnlySpan<float> gram, ReadOnlySpan<float> other, ReadOnlySpan<int> indices, ReadOnlySpan<float> weights) : ILinearOperator
+        ReadOnlySpan<float> gram, ReadOnlySpan<float> other, ReadOnlySpan<int> indices, ReadOnlySpan<float> weights, Span<float> work) : ILinearOperator
     {
         private readonly ReadOnlySpan<float> _gram = gram;
         private readonly ReadOnlySpan<float> _other = other;
         private readonly ReadOnlySpan<int> _indices = indices;
         private readonly ReadOnlySpan<float> _weights = weights;
+        private readonly Span<float> _work = work;
 
-        public void Apply(ReadOnlySpan<float> x, Span<float> result)
+        public void Apply(ReadOnlySpan<float> v, Span<float> result)
         {
-            Simd.MultiplyRows(_gram, x, result);
-            Simd.AddProjections(result, _other, _indices, _weights, x);
+            // The Gram matrix is symmetric, so Gᵀv = Gv needs no horizontal sums.
+            Simd.MultiplyTransposed(_gram, v, result);
+            Simd.MultiplyRows(_other, _indices, v, _work);
+            TensorPrimitives.Multiply(_work, _weights, _work);
+            Simd.AddRowCombination(result, _other, _indices, _work);
         }
     }
 }

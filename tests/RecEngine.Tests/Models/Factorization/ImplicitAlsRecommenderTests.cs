@@ -133,6 +133,61 @@ public sealed class ImplicitAlsRecommenderTests
     }
 
     [Fact]
+    public void FoldInItem_AfterTraining_EqualsFullItemHalfStep()
+    {
+        InteractionDataset data = RandomData(users: 50, items: 60, perUser: 10, seed: 3);
+        var options = Options(AlsSolver.Cholesky);
+        var model = new ImplicitAlsRecommender(options);
+        model.Fit(data);
+        int k = options.Factors;
+
+        // A full item half-step against the trained user factors.
+        var matrix = InteractionMatrix.Build(data, MatrixValues.Value, DuplicatePolicy.Sum);
+        var userFactors = new float[data.UserCount * k];
+        for (int u = 0; u < data.UserCount; u++)
+        {
+            Assert.True(model.TryGetUserFactors(data.Users.GetId(u), userFactors.AsSpan(u * k, k)));
+        }
+
+        var itemFactors = new float[data.ItemCount * k];
+        new ImplicitAlsRecommender.AlsTrainer(options, matrix, CancellationToken.None).SolveItems(itemFactors, userFactors, new float[k * k]);
+
+        for (int i = 0; i < data.ItemCount; i += 5)
+        {
+            string[] users = matrix.ByItem.IndicesOf(i).ToArray().Select(data.Users.GetId).ToArray();
+            var folded = new float[k];
+            model.FoldInItem(users, matrix.ByItem.ValuesOf(i), folded);
+            for (int f = 0; f < k; f++)
+            {
+                Assert.True(Math.Abs(folded[f] - itemFactors[(i * k) + f]) <= 1e-4, $"item {i} factor {f}: {folded[f]} vs {itemFactors[(i * k) + f]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void FoldIn_UnknownIdsAreIgnored_AndBadShapesThrow()
+    {
+        InteractionDataset data = RandomData(users: 20, items: 30, perUser: 6, seed: 4);
+        var options = Options(AlsSolver.Cholesky, factors: 8);
+        var model = new ImplicitAlsRecommender(options);
+        model.Fit(data);
+        var withUnknown = new float[8];
+        var without = new float[8];
+        model.FoldInUser(["i1", "nope", "i2"], [1f, 5f, 2f], withUnknown);
+        model.FoldInUser(["i1", "i2"], [1f, 2f], without);
+        Assert.Equal(without, withUnknown);
+        model.FoldInItem(["u1", "nobody"], [1f, 1f], withUnknown);
+        model.FoldInItem(["u1"], [1f], without);
+        Assert.Equal(without, withUnknown);
+
+        // No known interactions at all: the solution is the zero vector.
+        model.FoldInItem(["nobody"], [1f], withUnknown);
+        Assert.All(withUnknown, v => Assert.Equal(0f, v));
+        Assert.Throws<ArgumentException>(() => model.FoldInUser(["i1"], [1f, 2f], without));
+        Assert.Throws<ArgumentException>(() => model.FoldInItem(["u1"], [1f], new float[7]));
+    }
+
+    [Fact]
     public void Fit_ExactSolver_LossNeverIncreases()
     {
         var progress = new SynchronousProgress<TrainingProgress>();
