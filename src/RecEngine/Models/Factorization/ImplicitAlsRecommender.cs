@@ -100,9 +100,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
     /// <exception cref="ArgumentException">The spans have different lengths or the destination is not k long.</exception>
     public void FoldInUser(ReadOnlySpan<string> itemIds, ReadOnlySpan<float> values, Span<float> destination)
     {
-        AlsModel model = Trained;
-        FitContext context = model.Context;
-        FoldIn(itemIds, values, destination, context.TrainedItemIndex, nameof(itemIds), model.FoldInUser);
+        FoldIn(itemIds, values, destination, users: false, nameof(itemIds));
     }
 
     /// <summary>
@@ -115,14 +113,11 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
     /// <exception cref="ArgumentException">The spans have different lengths or the destination is not k long.</exception>
     public void FoldInItem(ReadOnlySpan<string> userIds, ReadOnlySpan<float> values, Span<float> destination)
     {
-        AlsModel model = Trained;
-        FitContext context = model.Context;
-        FoldIn(userIds, values, destination, context.TrainedUserIndex, nameof(userIds), model.FoldInItem);
+        FoldIn(userIds, values, destination, users: true, nameof(userIds));
     }
 
-    private delegate void RowSolve(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> destination);
-
-    private void FoldIn(ReadOnlySpan<string> ids, ReadOnlySpan<float> values, Span<float> destination, Func<string, int> indexOf, string idsName, RowSolve solve)
+    /// <summary>Maps ids to training indices (dropping unknown ids and non-finite values) and solves one row.</summary>
+    private void FoldIn(ReadOnlySpan<string> ids, ReadOnlySpan<float> values, Span<float> destination, bool users, string idsName)
     {
         if (values.Length != ids.Length)
         {
@@ -134,21 +129,37 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             throw new ArgumentException($"The destination must hold {Factors} factors.", nameof(destination));
         }
 
-        var indices = new int[ids.Length];
-        var kept = new float[ids.Length];
-        int count = 0;
-        for (int j = 0; j < ids.Length; j++)
+        AlsModel model = Trained;
+        int[] indexBuffer = ArrayPool<int>.Shared.Rent(ids.Length);
+        float[] valueBuffer = ArrayPool<float>.Shared.Rent(ids.Length);
+        try
         {
-            ArgumentNullException.ThrowIfNull(ids[j], idsName);
-            int index = indexOf(ids[j]);
-            if (index >= 0 && float.IsFinite(values[j]))
+            int count = 0;
+            for (int j = 0; j < ids.Length; j++)
             {
-                indices[count] = index;
-                kept[count++] = values[j];
+                ArgumentNullException.ThrowIfNull(ids[j], idsName);
+                int index = users ? model.Context.TrainedUserIndex(ids[j]) : model.Context.TrainedItemIndex(ids[j]);
+                if (index >= 0 && float.IsFinite(values[j]))
+                {
+                    indexBuffer[count] = index;
+                    valueBuffer[count++] = values[j];
+                }
+            }
+
+            if (users)
+            {
+                model.FoldInItem(indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count), destination);
+            }
+            else
+            {
+                model.FoldInUser(indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count), destination);
             }
         }
-
-        solve(indices.AsSpan(0, count), kept.AsSpan(0, count), destination);
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indexBuffer);
+            ArrayPool<float>.Shared.Return(valueBuffer);
+        }
     }
 
     /// <summary>

@@ -1,0 +1,31 @@
+using RecEngine.Data;
+using RecEngine.Data.Loading;
+using RecEngine.Data.Synthetic;
+
+namespace RecEngine.Benchmarks;
+
+/// <summary>Datasets the benchmarks run on.</summary>
+internal static class BenchmarkData
+{
+    /// <summary>
+    /// MovieLens 100K from the folder named by <c>RECENGINE_DATA</c> when it is set, else a synthetic dataset of the
+    /// same shape (943 users, 1,682 items, 100,000 ratings), so the benchmark runs everywhere.
+    /// </summary>
+    public static InteractionDataset MovieLens100K()
+    {
+        string? root = Environment.GetEnvironmentVariable("RECENGINE_DATA");
+        string? folder = root is null ? null : Path.Combine(root, "ml-100k");
+        if (folder is not null && Directory.Exists(folder))
+        {
+            return MovieLens.Load100K(folder);
+        }
+
+        return SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { UserCount = 943, ItemCount = 1_682, InteractionCount = 100_000 });
+    }
+
+    /// <summary>The synthetic MovieLens-1M shape (6,040 users, 3,706 items, 1,000,209 ratings).</summary>
+    public static InteractionDataset MovieLens1MShape() => SyntheticDatasetGenerator.Generate(SyntheticDatasetOptions.MovieLens1MShape());
+
+    /// <summary>The synthetic large shape (100,000 users, 20,000 items, 10,000,000 ratings).</summary>
+    public static InteractionDataset LargeShape() => SyntheticDatasetGenerator.Generate(SyntheticDatasetOptions.LargeShape());
+}
