@@ -56,12 +56,13 @@ internal static class ModelCatalog
 
             case "als-explicit":
             {
+                var defaults = new ExplicitAlsOptions();
                 var options = new ExplicitAlsOptions
                 {
-                    Factors = args.Int("factors", 32),
-                    Regularization = (float)args.Double("regularization", 0.05),
-                    BiasRegularization = (float)args.Double("bias-regularization", 0.05),
-                    Iterations = args.Int("iterations", 15),
+                    Factors = args.Int("factors", defaults.Factors),
+                    Regularization = (float)args.Double("regularization", defaults.Regularization),
+                    BiasRegularization = (float)args.Double("bias-regularization", defaults.BiasRegularization),
+                    Iterations = args.Int("iterations", defaults.Iterations),
                     Seed = args.Seed,
                     DegreeOfParallelism = threads,
                 };

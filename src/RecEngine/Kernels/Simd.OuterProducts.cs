@@ -27,13 +27,22 @@ internal static partial class Simd
             throw new ArgumentException("There must be one weight per row, or none.", nameof(weights));
         }
 
-        if (Vector512.IsHardwareAccelerated && k % Vector512<float>.Count == 0)
+        if (Vector512.IsHardwareAccelerated && k >= Vector512<float>.Count)
         {
             AddOuter512(a, factors, k, rows, weights);
+            return;
         }
-        else
+
+        // Other machines: one TensorPrimitives row update (Vector256/128 as available) per entry of each source row.
+        for (int r = 0; r < rows.Length; r++)
         {
-            AddWeightedOuterProductsScalar(a, factors, k, rows, weights);
+            ReadOnlySpan<float> y = factors.Slice(RowOffset(factors, rows[r], k), k);
+            float w = weights.IsEmpty ? 1f : weights[r];
+            for (int i = 0; i < k; i++)
+            {
+                Span<float> target = a.Slice(i * k, k);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y, w * y[i], target, target);
+            }
         }
     }
 
@@ -59,6 +68,7 @@ internal static partial class Simd
     {
         ref float g = ref MemoryMarshal.GetReference(a);
         ref float f = ref MemoryMarshal.GetReference(factors);
+        int vectorEnd = k - (k % Vector512<float>.Count);
         int r = 0;
         for (; r + 4 <= rows.Length; r += 4)
         {
@@ -73,7 +83,7 @@ internal static partial class Simd
                 var s2 = Vector512.Create(w2 * factors[o2 + i]);
                 var s3 = Vector512.Create(w3 * factors[o3 + i]);
                 nuint row = (nuint)(i * k);
-                for (int c = 0; c < k; c += Vector512<float>.Count)
+                for (int c = 0; c < vectorEnd; c += Vector512<float>.Count)
                 {
                     Vector512<float> acc = Vector512.LoadUnsafe(ref g, row + (nuint)c);
                     acc = Vector512.FusedMultiplyAdd(s0, Vector512.LoadUnsafe(ref f, (nuint)(o0 + c)), acc);
@@ -81,6 +91,11 @@ internal static partial class Simd
                     acc = Vector512.FusedMultiplyAdd(s2, Vector512.LoadUnsafe(ref f, (nuint)(o2 + c)), acc);
                     acc = Vector512.FusedMultiplyAdd(s3, Vector512.LoadUnsafe(ref f, (nuint)(o3 + c)), acc);
                     acc.StoreUnsafe(ref g, row + (nuint)c);
+                }
+
+                for (int c = vectorEnd; c < k; c++)
+                {
+                    a[(i * k) + c] += (s0[0] * factors[o0 + c]) + (s1[0] * factors[o1 + c]) + (s2[0] * factors[o2 + c]) + (s3[0] * factors[o3 + c]);
                 }
             }
         }
@@ -93,10 +108,15 @@ internal static partial class Simd
             {
                 var s = Vector512.Create(w * factors[o + i]);
                 nuint row = (nuint)(i * k);
-                for (int c = 0; c < k; c += Vector512<float>.Count)
+                for (int c = 0; c < vectorEnd; c += Vector512<float>.Count)
                 {
                     Vector512<float> acc = Vector512.LoadUnsafe(ref g, row + (nuint)c);
                     Vector512.FusedMultiplyAdd(s, Vector512.LoadUnsafe(ref f, (nuint)(o + c)), acc).StoreUnsafe(ref g, row + (nuint)c);
+                }
+
+                for (int c = vectorEnd; c < k; c++)
+                {
+                    a[(i * k) + c] += s[0] * factors[o + c];
                 }
             }
         }
