@@ -1,66 +1,116 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace RecEngine.Kernels;
 
 /// <summary>
-/// Cholesky factorisation A = L Lᵀ and solve for small dense symmetric positive definite systems (the k x k
-/// normal equations of ALS), in place on row-major storage.
+/// Cholesky factorisation A = Uᵀ U (U = Lᵀ upper triangular) and solve for small dense symmetric positive definite
+/// systems (the k x k normal equations of ALS), in place on row-major storage.
 /// </summary>
 /// <remarks>
-/// Cholesky–Crout by rows: every inner product runs over a contiguous prefix of two rows of L, so it is one SIMD
-/// dot product. O(n³/3) flops for the factorisation and O(n²) for a solve; no allocation.
+/// Right-looking by rows of U: after row j is scaled, every later row i is updated by one contiguous axpy
+/// <c>A[i, i..n) -= U[j, i] · U[j, i..n)</c>, so the O(n³/3) flops are long FMA runs with no horizontal sums. The
+/// 512-bit path updates whole vectors aligned to the end of the row; columns left of the diagonal that a vector
+/// overlaps belong to the strict lower triangle, which is scratch space after factorisation. O(n²) per solve; no
+/// allocation.
 /// </remarks>
 internal static class Cholesky
 {
     /// <summary>
-    /// Overwrites the lower triangle of the n x n row-major matrix <paramref name="a"/> with L (the strict upper
-    /// triangle is left as it was and never read).
+    /// Overwrites the upper triangle (diagonal included) of the n x n row-major symmetric matrix
+    /// <paramref name="a"/> with U, A = UᵀU. Only the upper triangle of A is read; the strict lower triangle is
+    /// overwritten with scratch values.
     /// </summary>
     /// <returns><see langword="false"/> when the matrix is not (numerically) positive definite.</returns>
     public static bool Factor(Span<float> a, int n)
     {
         CheckSquare(a.Length, n);
+        ref float m = ref MemoryMarshal.GetReference(a);
         for (int j = 0; j < n; j++)
         {
-            ReadOnlySpan<float> rowJ = a.Slice(j * n, j);
-            float diagonal = a[(j * n) + j] - TensorPrimitives.Dot(rowJ, rowJ);
-            if (!(diagonal > 0f))
+            int rowJ = j * n;
+            float diagonal = a[rowJ + j];
+            if (!(diagonal > 0f) || !float.IsFinite(diagonal))
             {
                 return false;
             }
 
             float pivot = MathF.Sqrt(diagonal);
-            a[(j * n) + j] = pivot;
-            float inverse = 1f / pivot;
+            a[rowJ + j] = pivot;
+            Span<float> tail = a.Slice(rowJ + j + 1, n - j - 1);
+            TensorPrimitives.Multiply(tail, 1f / pivot, tail);
             for (int i = j + 1; i < n; i++)
             {
-                a[(i * n) + j] = (a[(i * n) + j] - TensorPrimitives.Dot(a.Slice(i * n, j), rowJ)) * inverse;
+                float f = a[rowJ + i];
+                if (f == 0f)
+                {
+                    continue;
+                }
+
+                // Row i, columns [i, n): A[i, c] -= f · U[j, c].
+                int rowI = i * n;
+                int c = n;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    var scale = Vector512.Create(f);
+                    while (c - Vector512<float>.Count >= 0 && c > i)
+                    {
+                        c -= Vector512<float>.Count;
+                        Vector512<float> target = Vector512.LoadUnsafe(ref m, (nuint)(rowI + c));
+                        Vector512.FusedMultiplyAdd(-scale, Vector512.LoadUnsafe(ref m, (nuint)(rowJ + c)), target).StoreUnsafe(ref m, (nuint)(rowI + c));
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    var scale = Vector256.Create(f);
+                    while (c - Vector256<float>.Count >= 0 && c > i)
+                    {
+                        c -= Vector256<float>.Count;
+                        Vector256<float> target = Vector256.LoadUnsafe(ref m, (nuint)(rowI + c));
+                        Vector256.FusedMultiplyAdd(-scale, Vector256.LoadUnsafe(ref m, (nuint)(rowJ + c)), target).StoreUnsafe(ref m, (nuint)(rowI + c));
+                    }
+                }
+
+                for (int col = i; col < c; col++)
+                {
+                    a[rowI + col] -= f * a[rowJ + col];
+                }
             }
         }
 
         return true;
     }
 
-    /// <summary>Solves L Lᵀ x = b in place (<paramref name="b"/> becomes x) with the factor from <see cref="Factor"/>.</summary>
-    public static void Solve(ReadOnlySpan<float> l, int n, Span<float> b)
+    /// <summary>Solves UᵀU x = b in place (<paramref name="b"/> becomes x) with the factor from <see cref="Factor"/>.</summary>
+    public static void Solve(ReadOnlySpan<float> u, int n, Span<float> b)
     {
-        CheckSquare(l.Length, n);
+        ForwardSubstitute(u, n, b);
+
+        // Backward: U x = z, each x_i needs the dot of row i right of the diagonal with x.
+        for (int i = n - 1; i >= 0; i--)
+        {
+            b[i] = (b[i] - TensorPrimitives.Dot(u.Slice((i * n) + i + 1, n - i - 1), b[(i + 1)..])) / u[(i * n) + i];
+        }
+    }
+
+    /// <summary>
+    /// Solves Uᵀ z = b in place (<paramref name="b"/> becomes z = L⁻¹ b): the forward half of <see cref="Solve"/>,
+    /// column-oriented so each step is a contiguous axpy over a row of U.
+    /// </summary>
+    public static void ForwardSubstitute(ReadOnlySpan<float> u, int n, Span<float> b)
+    {
+        CheckSquare(u.Length, n);
         if (b.Length != n)
         {
             throw new ArgumentException($"The right-hand side must have length {n}.", nameof(b));
         }
 
-        // Forward: L z = b, each z_i needs the dot of row i's prefix with z.
-        for (int i = 0; i < n; i++)
+        for (int p = 0; p < n; p++)
         {
-            b[i] = (b[i] - TensorPrimitives.Dot(l.Slice(i * n, i), b[..i])) / l[(i * n) + i];
-        }
-
-        // Backward: Lᵀ x = z, column-oriented so that each step is a contiguous axpy over row i of L.
-        for (int i = n - 1; i >= 0; i--)
-        {
-            b[i] /= l[(i * n) + i];
-            TensorPrimitives.MultiplyAdd(l.Slice(i * n, i), -b[i], b[..i], b[..i]);
+            b[p] /= u[(p * n) + p];
+            Span<float> rest = b[(p + 1)..];
+            TensorPrimitives.MultiplyAdd(u.Slice((p * n) + p + 1, n - p - 1), -b[p], rest, rest);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -14,8 +15,10 @@ internal static partial class Simd
     /// <remarks>
     /// Four source rows per pass: each row of <paramref name="a"/> is loaded and stored once per four rank-1 terms,
     /// which halves memory traffic against one term at a time. <paramref name="weights"/> empty means all ones.
+    /// With <paramref name="upperOnly"/>, only entries on or right of the diagonal are guaranteed (about half the
+    /// work), which is all <see cref="Cholesky.Factor"/> reads; entries left of it may or may not be updated.
     /// </remarks>
-    public static void AddWeightedOuterProducts(Span<float> a, ReadOnlySpan<float> factors, int k, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights)
+    public static void AddWeightedOuterProducts(Span<float> a, ReadOnlySpan<float> factors, int k, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool upperOnly = false)
     {
         if (a.Length != k * k)
         {
@@ -29,7 +32,7 @@ internal static partial class Simd
 
         if (Vector512.IsHardwareAccelerated && k >= Vector512<float>.Count)
         {
-            AddOuter512(a, factors, k, rows, weights);
+            AddOuter512(a, factors, k, rows, weights, upperOnly);
             return;
         }
 
@@ -40,8 +43,9 @@ internal static partial class Simd
             float w = weights.IsEmpty ? 1f : weights[r];
             for (int i = 0; i < k; i++)
             {
-                Span<float> target = a.Slice(i * k, k);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y, w * y[i], target, target);
+                int from = upperOnly ? i : 0;
+                Span<float> target = a.Slice((i * k) + from, k - from);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y[from..], w * y[i], target, target);
             }
         }
     }
@@ -64,62 +68,134 @@ internal static partial class Simd
         }
     }
 
-    private static void AddOuter512(Span<float> a, ReadOnlySpan<float> factors, int k, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights)
+    /// <summary>
+    /// Register-blocked: a tile of 4 rows x 64 columns of <paramref name="a"/> (16 accumulators) sums the terms of
+    /// every source row before it is stored once, so each source row is loaded once per tile and the 16 FMAs per
+    /// source row are independent. Tiles wholly left of the diagonal are skipped with <paramref name="upperOnly"/>.
+    /// </summary>
+    private static void AddOuter512(Span<float> a, ReadOnlySpan<float> factors, int k, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool upperOnly)
     {
-        ref float g = ref MemoryMarshal.GetReference(a);
+        const int W = 16;
+        var gathered = GatheredRows.Create(rows, k, factors.Length, nameof(rows));
+        int vectorEnd = k - (k % W);
+        for (int i0 = 0; i0 < k; i0 += 4)
+        {
+            int count = Math.Min(4, k - i0);
+            int c0 = 0;
+            for (; c0 + (4 * W) <= vectorEnd; c0 += 4 * W)
+            {
+                // Upper only: skip tiles wholly left of the diagonal.
+                if (!upperOnly || c0 + (4 * W) > i0)
+                {
+                    OuterTile4x64(a, factors, k, gathered, weights, i0, count, c0);
+                }
+            }
+
+            for (; c0 < vectorEnd; c0 += W)
+            {
+                if (!upperOnly || c0 + W > i0)
+                {
+                    OuterTile4x16(a, factors, k, gathered, weights, i0, count, c0);
+                }
+            }
+        }
+
+        for (int c = vectorEnd; c < k; c++)
+        {
+            for (int i = 0; i < (upperOnly ? Math.Min(c + 1, k) : k); i++)
+            {
+                float sum = 0f;
+                for (int j = 0; j < gathered.Count; j++)
+                {
+                    int o = (int)gathered.Offset(j);
+                    sum += (weights.IsEmpty ? 1f : weights[j]) * factors[o + i] * factors[o + c];
+                }
+
+                a[(i * k) + c] += sum;
+            }
+        }
+    }
+
+    /// <summary>Rows [i0, i0 + count) x columns [c0, c0 + 64) of a, count in 1..4.</summary>
+    private static void OuterTile4x64(Span<float> a, ReadOnlySpan<float> factors, int k, GatheredRows rows, ReadOnlySpan<float> weights, int i0, int count, int c0)
+    {
+        const int W = 16;
         ref float f = ref MemoryMarshal.GetReference(factors);
-        int vectorEnd = k - (k % Vector512<float>.Count);
-        int r = 0;
-        for (; r + 4 <= rows.Length; r += 4)
+        Vector512<float> a00 = Vector512<float>.Zero, a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        Vector512<float> a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int j = 0; j < rows.Count; j++)
         {
-            int o0 = RowOffset(factors, rows[r], k), o1 = RowOffset(factors, rows[r + 1], k);
-            int o2 = RowOffset(factors, rows[r + 2], k), o3 = RowOffset(factors, rows[r + 3], k);
-            float w0 = weights.IsEmpty ? 1f : weights[r], w1 = weights.IsEmpty ? 1f : weights[r + 1];
-            float w2 = weights.IsEmpty ? 1f : weights[r + 2], w3 = weights.IsEmpty ? 1f : weights[r + 3];
-            for (int i = 0; i < k; i++)
-            {
-                var s0 = Vector512.Create(w0 * factors[o0 + i]);
-                var s1 = Vector512.Create(w1 * factors[o1 + i]);
-                var s2 = Vector512.Create(w2 * factors[o2 + i]);
-                var s3 = Vector512.Create(w3 * factors[o3 + i]);
-                nuint row = (nuint)(i * k);
-                for (int c = 0; c < vectorEnd; c += Vector512<float>.Count)
-                {
-                    Vector512<float> acc = Vector512.LoadUnsafe(ref g, row + (nuint)c);
-                    acc = Vector512.FusedMultiplyAdd(s0, Vector512.LoadUnsafe(ref f, (nuint)(o0 + c)), acc);
-                    acc = Vector512.FusedMultiplyAdd(s1, Vector512.LoadUnsafe(ref f, (nuint)(o1 + c)), acc);
-                    acc = Vector512.FusedMultiplyAdd(s2, Vector512.LoadUnsafe(ref f, (nuint)(o2 + c)), acc);
-                    acc = Vector512.FusedMultiplyAdd(s3, Vector512.LoadUnsafe(ref f, (nuint)(o3 + c)), acc);
-                    acc.StoreUnsafe(ref g, row + (nuint)c);
-                }
-
-                for (int c = vectorEnd; c < k; c++)
-                {
-                    a[(i * k) + c] += (s0[0] * factors[o0 + c]) + (s1[0] * factors[o1 + c]) + (s2[0] * factors[o2 + c]) + (s3[0] * factors[o3 + c]);
-                }
-            }
+            nuint o = rows.Offset(j);
+            float w = weights.IsEmpty ? 1f : weights[j];
+            Vector512<float> y0 = Vector512.LoadUnsafe(ref f, o + (nuint)c0);
+            Vector512<float> y1 = Vector512.LoadUnsafe(ref f, o + (nuint)(c0 + W));
+            Vector512<float> y2 = Vector512.LoadUnsafe(ref f, o + (nuint)(c0 + (2 * W)));
+            Vector512<float> y3 = Vector512.LoadUnsafe(ref f, o + (nuint)(c0 + (3 * W)));
+            var s0 = Vector512.Create(w * Unsafe.Add(ref f, o + (nuint)i0));
+            var s1 = Vector512.Create(count > 1 ? w * Unsafe.Add(ref f, o + (nuint)(i0 + 1)) : 0f);
+            var s2 = Vector512.Create(count > 2 ? w * Unsafe.Add(ref f, o + (nuint)(i0 + 2)) : 0f);
+            var s3 = Vector512.Create(count > 3 ? w * Unsafe.Add(ref f, o + (nuint)(i0 + 3)) : 0f);
+            a00 = Vector512.FusedMultiplyAdd(s0, y0, a00); a01 = Vector512.FusedMultiplyAdd(s0, y1, a01);
+            a02 = Vector512.FusedMultiplyAdd(s0, y2, a02); a03 = Vector512.FusedMultiplyAdd(s0, y3, a03);
+            a10 = Vector512.FusedMultiplyAdd(s1, y0, a10); a11 = Vector512.FusedMultiplyAdd(s1, y1, a11);
+            a12 = Vector512.FusedMultiplyAdd(s1, y2, a12); a13 = Vector512.FusedMultiplyAdd(s1, y3, a13);
+            a20 = Vector512.FusedMultiplyAdd(s2, y0, a20); a21 = Vector512.FusedMultiplyAdd(s2, y1, a21);
+            a22 = Vector512.FusedMultiplyAdd(s2, y2, a22); a23 = Vector512.FusedMultiplyAdd(s2, y3, a23);
+            a30 = Vector512.FusedMultiplyAdd(s3, y0, a30); a31 = Vector512.FusedMultiplyAdd(s3, y1, a31);
+            a32 = Vector512.FusedMultiplyAdd(s3, y2, a32); a33 = Vector512.FusedMultiplyAdd(s3, y3, a33);
         }
 
-        for (; r < rows.Length; r++)
+        AddTileRow(a, (i0 * k) + c0, a00, a01, a02, a03);
+        if (count > 1)
         {
-            int o = RowOffset(factors, rows[r], k);
-            float w = weights.IsEmpty ? 1f : weights[r];
-            for (int i = 0; i < k; i++)
-            {
-                var s = Vector512.Create(w * factors[o + i]);
-                nuint row = (nuint)(i * k);
-                for (int c = 0; c < vectorEnd; c += Vector512<float>.Count)
-                {
-                    Vector512<float> acc = Vector512.LoadUnsafe(ref g, row + (nuint)c);
-                    Vector512.FusedMultiplyAdd(s, Vector512.LoadUnsafe(ref f, (nuint)(o + c)), acc).StoreUnsafe(ref g, row + (nuint)c);
-                }
-
-                for (int c = vectorEnd; c < k; c++)
-                {
-                    a[(i * k) + c] += s[0] * factors[o + c];
-                }
-            }
+            AddTileRow(a, ((i0 + 1) * k) + c0, a10, a11, a12, a13);
         }
+
+        if (count > 2)
+        {
+            AddTileRow(a, ((i0 + 2) * k) + c0, a20, a21, a22, a23);
+        }
+
+        if (count > 3)
+        {
+            AddTileRow(a, ((i0 + 3) * k) + c0, a30, a31, a32, a33);
+        }
+    }
+
+    /// <summary>Rows [i0, i0 + count) x columns [c0, c0 + 16) of a, count in 1..4.</summary>
+    private static void OuterTile4x16(Span<float> a, ReadOnlySpan<float> factors, int k, GatheredRows rows, ReadOnlySpan<float> weights, int i0, int count, int c0)
+    {
+        ref float f = ref MemoryMarshal.GetReference(factors);
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < rows.Count; j++)
+        {
+            nuint o = rows.Offset(j);
+            float w = weights.IsEmpty ? 1f : weights[j];
+            Vector512<float> y = Vector512.LoadUnsafe(ref f, o + (nuint)c0);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(w * Unsafe.Add(ref f, o + (nuint)i0)), y, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(count > 1 ? w * Unsafe.Add(ref f, o + (nuint)(i0 + 1)) : 0f), y, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(count > 2 ? w * Unsafe.Add(ref f, o + (nuint)(i0 + 2)) : 0f), y, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(count > 3 ? w * Unsafe.Add(ref f, o + (nuint)(i0 + 3)) : 0f), y, a3);
+        }
+
+        ref float g = ref MemoryMarshal.GetReference(a);
+        for (int t = 0; t < count; t++)
+        {
+            Vector512<float> acc = t switch { 0 => a0, 1 => a1, 2 => a2, _ => a3 };
+            nuint at = (nuint)(((i0 + t) * k) + c0);
+            (Vector512.LoadUnsafe(ref g, at) + acc).StoreUnsafe(ref g, at);
+        }
+    }
+
+    private static void AddTileRow(Span<float> a, int offset, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
+    {
+        const int W = 16;
+        ref float g = ref MemoryMarshal.GetReference(a);
+        nuint at = (nuint)offset;
+        (Vector512.LoadUnsafe(ref g, at) + v0).StoreUnsafe(ref g, at);
+        (Vector512.LoadUnsafe(ref g, at + W) + v1).StoreUnsafe(ref g, at + W);
+        (Vector512.LoadUnsafe(ref g, at + (2 * W)) + v2).StoreUnsafe(ref g, at + (2 * W));
+        (Vector512.LoadUnsafe(ref g, at + (3 * W)) + v3).StoreUnsafe(ref g, at + (3 * W));
     }
 
     /// <summary>Offset of a factor row, checked against the matrix so the unchecked loads below stay in bounds.</summary>

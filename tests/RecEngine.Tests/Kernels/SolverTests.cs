@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using MathNet.Numerics.LinearAlgebra;
 using RecEngine.Kernels;
 
@@ -48,6 +51,22 @@ public sealed class SolverTests
         Cholesky.Solve(a, n, b);
         AssertClose(expected, b, 2e-3);
     }
+
+    [Property(MaxTest = 60)]
+    public Property Cholesky_FactorIsMathNetsTransposed_AndSolves_Meets_Specification() =>
+        Prop.ForAll(Gen.Choose(1, 80).Zip(Gen.Choose(0, 10_000)).ToArbitrary(), c =>
+        {
+            (int n, int seed) = c;
+            var (a, b, expected) = RandomSystem(n, seed);
+            var reference = Matrix<double>.Build.Dense(n, n, (i, j) => a[(i * n) + j]).Cholesky().Factor;
+            bool factored = Cholesky.Factor(a, n);
+            double scale = reference.Enumerate().Max(Math.Abs);
+            bool upperMatches = Enumerable.Range(0, n).All(i => Enumerable.Range(i, n - i).All(j => Math.Abs(a[(i * n) + j] - reference[j, i]) <= 1e-4 * scale));
+            Cholesky.Solve(a, n, b);
+            double solutionScale = expected.Max(Math.Abs);
+            bool solved = expected.Select((e, i) => Math.Abs(e - b[i]) <= 2e-3 * solutionScale).All(ok => ok);
+            return factored && upperMatches && solved;
+        });
 
     [Theory]
     [InlineData(3)]

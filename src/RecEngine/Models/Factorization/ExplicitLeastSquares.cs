@@ -49,7 +49,7 @@ internal static class ExplicitLeastSquares
         Span<float> a = scratch.Slice(k * k, d * d);
         Span<float> b = scratch.Slice((k * k) + (d * d), d);
         block.Clear();
-        Simd.AddWeightedOuterProducts(block, other, k, indices, default);
+        Simd.AddWeightedOuterProducts(block, other, k, indices, default, upperOnly: true);
         b.Clear();
         float targetSum = 0f;
         for (int j = 0; j < n; j++)

@@ -393,15 +393,15 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             int k = _k;
             ReadOnlySpan<int> items = _matrix.RowColumns(user);
             ReadOnlySpan<float> values = _matrix.RowValues(user);
-            var l = (float[])_regularizedGram.Clone();
-            ImplicitLeastSquares.AddConfidenceTerms(l, _itemFactors, k, items, values, _options.Alpha);
-            if (!Cholesky.Factor(l, k))
+            var u = (float[])_regularizedGram.Clone();
+            ImplicitLeastSquares.AddConfidenceTerms(u, _itemFactors, k, items, values, _options.Alpha);
+            if (!Cholesky.Factor(u, k))
             {
                 return new Explanation(Context.Items.GetId(item), 0f, []);
             }
 
             // z_i = L⁻¹ y_i by forward substitution; contribution_j = c_j p_j (L⁻¹ y_j) · z_i.
-            float[] target = ForwardSubstitute(l, k, ItemRow(item));
+            float[] target = ForwardSubstitute(u, k, ItemRow(item));
             var contributions = new List<ItemContribution>(items.Length);
             float total = 0f;
             for (int j = 0; j < items.Length; j++)
@@ -413,7 +413,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
                 }
 
                 float c = 1f + (_options.Alpha * r);
-                float share = c * TensorPrimitives.Dot(ForwardSubstitute(l, k, ItemRow(items[j])), target);
+                float share = c * TensorPrimitives.Dot(ForwardSubstitute(u, k, ItemRow(items[j])), target);
                 total += share;
                 contributions.Add(new ItemContribution(Context.Items.GetId(items[j]), share));
             }
@@ -422,14 +422,11 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             return new Explanation(Context.Items.GetId(item), total, contributions.Take(count).ToArray());
         }
 
-        private static float[] ForwardSubstitute(ReadOnlySpan<float> l, int k, ReadOnlySpan<float> y)
+        /// <summary>z = L⁻¹ y with L = Uᵀ the factor of the user's normal matrix.</summary>
+        private static float[] ForwardSubstitute(ReadOnlySpan<float> u, int k, ReadOnlySpan<float> y)
         {
-            var z = new float[k];
-            for (int i = 0; i < k; i++)
-            {
-                z[i] = (y[i] - TensorPrimitives.Dot(l.Slice(i * k, i), z.AsSpan(0, i))) / l[(i * k) + i];
-            }
-
+            float[] z = y.ToArray();
+            Cholesky.ForwardSubstitute(u, k, z);
             return z;
         }
     }

@@ -59,7 +59,7 @@ internal static class ImplicitLeastSquares
         {
             Span<float> a = scratch[..(k * k)];
             regularizedGram.CopyTo(a);
-            Simd.AddWeightedOuterProducts(a, other, k, indices, weights);
+            Simd.AddWeightedOuterProducts(a, other, k, indices, weights, upperOnly: true);
             if (Cholesky.Factor(a, k))
             {
                 Cholesky.Solve(a, k, b);
@@ -99,7 +99,7 @@ internal static class ImplicitLeastSquares
                 weights[j] = alpha * MathF.Abs(values[start + j]);
             }
 
-            Simd.AddWeightedOuterProducts(a, other, k, indices.Slice(start, n), weights[..n]);
+            Simd.AddWeightedOuterProducts(a, other, k, indices.Slice(start, n), weights[..n], upperOnly: true);
         }
     }
 
