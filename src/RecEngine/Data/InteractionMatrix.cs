@@ -108,13 +108,14 @@ internal sealed class InteractionMatrix
             order[i] = i;
         }
 
-        if (duplicates == DuplicatePolicy.LastWins)
+        // With every value 1, which duplicate wins makes no difference: skip the time sort.
+        if (duplicates == DuplicatePolicy.LastWins && values != MatrixValues.One)
         {
             long[] keys = dataset.Timestamps.ToArray();
             Array.Sort(keys, order);
             SortEqualKeyRunsByIndex(keys, order);
         }
-        else if (duplicates != DuplicatePolicy.Sum)
+        else if (duplicates is not (DuplicatePolicy.Sum or DuplicatePolicy.LastWins))
         {
             throw new ArgumentOutOfRangeException(nameof(duplicates), duplicates, "Unknown duplicate policy.");
         }
