@@ -41,14 +41,13 @@ public class VectorKernelsBenchmark
     public void Axpy() => Simd.Axpy(1e-6f, _x, _y);
 }
 
-/// <summary>Scoring one user against every item: the row-major SIMD kernel and the panel layout against the scalar reference (baseline).</summary>
+/// <summary>Scoring one user against every item (row-major factors): SIMD against the scalar reference (baseline).</summary>
 [MemoryDiagnoser]
 public class MultiplyRowsBenchmark
 {
     private float[] _items = [];
     private float[] _user = [];
     private float[] _scores = [];
-    private PanelMatrix _panels = null!;
 
     [Params(32, 64, 128, 256)]
     public int K { get; set; }
@@ -63,7 +62,6 @@ public class MultiplyRowsBenchmark
         _items = Enumerable.Range(0, Items * K).Select(_ => (float)random.NextDouble()).ToArray();
         _user = Enumerable.Range(0, K).Select(_ => (float)random.NextDouble()).ToArray();
         _scores = new float[Items];
-        _panels = PanelMatrix.FromRows(_items, Items, K);
     }
 
     [Benchmark(Baseline = true)]
@@ -71,9 +69,6 @@ public class MultiplyRowsBenchmark
 
     [Benchmark]
     public void Vectorized() => Simd.MultiplyRows(_items, _user, _scores);
-
-    [Benchmark]
-    public void Panels() => _panels.Multiply(_user, _scores);
 }
 
 /// <summary>

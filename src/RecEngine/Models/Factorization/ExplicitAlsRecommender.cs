@@ -134,7 +134,6 @@ public sealed class ExplicitAlsRecommender : RecommenderBase, IRatingPredictor
     private sealed class ExplicitModel(FitContext context, ExplicitAlsOptions options, Factors state, float mean) : TrainedModel(context)
     {
         private readonly int _k = options.Factors;
-        private readonly PanelMatrix? _itemPanels = PanelMatrix.IsSupported ? PanelMatrix.FromRows(state.Item, state.ItemBias.Length, options.Factors) : null;
 
         public float Predict(int user, int item)
         {
@@ -159,16 +158,7 @@ public sealed class ExplicitAlsRecommender : RecommenderBase, IRatingPredictor
 
         public override void ScoreAll(int user, Span<float> scores)
         {
-            ReadOnlySpan<float> x = state.User.AsSpan(user * _k, _k);
-            if (_itemPanels is not null)
-            {
-                _itemPanels.Multiply(x, scores);
-            }
-            else
-            {
-                Simd.MultiplyRows(state.Item, x, scores);
-            }
-
+            Simd.MultiplyRows(state.Item, state.User.AsSpan(user * _k, _k), scores);
             TensorPrimitives.Add(scores, state.ItemBias, scores);
             TensorPrimitives.Add(scores, mean + state.UserBias[user], scores);
         }

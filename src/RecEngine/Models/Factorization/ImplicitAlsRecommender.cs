@@ -310,7 +310,6 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         private readonly float[] _regularizedGram;
         private readonly float[] _regularizedUserGram;
         private readonly float[] _itemNorms;
-        private readonly PanelMatrix? _itemPanels;
         private readonly int _k;
 
         public AlsModel(FitContext context, ImplicitAlsOptions options, InteractionMatrix matrix, float[] userFactors, float[] itemFactors, float[] regularizedGram, float[] regularizedUserGram)
@@ -323,7 +322,6 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             _itemFactors = itemFactors;
             _regularizedGram = regularizedGram;
             _k = options.Factors;
-            _itemPanels = PanelMatrix.IsSupported ? PanelMatrix.FromRows(itemFactors, matrix.Columns, _k) : null;
             _itemNorms = new float[matrix.Columns];
             for (int i = 0; i < _itemNorms.Length; i++)
             {
@@ -335,17 +333,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
         public ReadOnlySpan<float> ItemRow(int item) => _itemFactors.AsSpan(item * _k, _k);
 
-        public override void ScoreAll(int user, Span<float> scores)
-        {
-            if (_itemPanels is not null)
-            {
-                _itemPanels.Multiply(UserRow(user), scores);
-            }
-            else
-            {
-                Simd.MultiplyRows(_itemFactors, UserRow(user), scores);
-            }
-        }
+        public override void ScoreAll(int user, Span<float> scores) => Simd.MultiplyRows(_itemFactors, UserRow(user), scores);
 
         public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
         {
