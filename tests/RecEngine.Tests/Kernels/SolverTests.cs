@@ -54,9 +54,14 @@ public sealed class SolverTests
 
     [Property(MaxTest = 60)]
     public Property Cholesky_FactorIsMathNetsTransposed_AndSolves_Meets_Specification() =>
-        Prop.ForAll(Gen.Choose(1, 80).Zip(Gen.Choose(0, 10_000)).ToArbitrary(), c =>
+        Prop.ForAll(Gen.Choose(0, 80).Zip(Gen.Choose(0, 10_000)).ToArbitrary(), c =>
         {
             (int n, int seed) = c;
+            if (n == 0)
+            {
+                return Cholesky.Factor([], 0);
+            }
+
             var (a, b, expected) = RandomSystem(n, seed);
             var reference = Matrix<double>.Build.Dense(n, n, (i, j) => a[(i * n) + j]).Cholesky().Factor;
             bool factored = Cholesky.Factor(a, n);
@@ -85,19 +90,24 @@ public sealed class SolverTests
         Assert.False(Cholesky.Factor(a, 2));
     }
 
-    [Theory]
-    [InlineData(8)]
-    [InlineData(32)]
-    [InlineData(64)]
-    public void ConjugateGradient_ConvergesToTheSolution(int n)
-    {
-        var (a, b, expected) = RandomSystem(n, seed: 7 * n, lambda: 1.0);
-        var x = new float[n];
-        var op = new DenseOperator(a, n);
-        int steps = ConjugateGradient.Solve(ref op, b, x, maxSteps: 4 * n, tolerance: 1e-10f, new float[ConjugateGradient.ScratchLength(n)]);
-        Assert.InRange(steps, 1, 4 * n);
-        AssertClose(expected, x, 2e-3);
-    }
+    [Property(MaxTest = 40)]
+    public Property ConjugateGradient_ConvergesToTheSolution_Meets_Specification() =>
+        Prop.ForAll(Gen.Choose(0, 80).Zip(Gen.Choose(0, 10_000)).ToArbitrary(), c =>
+        {
+            (int n, int seed) = c;
+            if (n == 0)
+            {
+                var none = new DenseOperator([], 0);
+                return ConjugateGradient.Solve(ref none, [], [], maxSteps: 3, tolerance: 1e-10f, []) == 0;
+            }
+
+            var (a, b, expected) = RandomSystem(n, seed, lambda: 1.0);
+            var x = new float[n];
+            var op = new DenseOperator(a, n);
+            int steps = ConjugateGradient.Solve(ref op, b, x, maxSteps: 4 * n, tolerance: 1e-10f, new float[ConjugateGradient.ScratchLength(n)]);
+            double scale = expected.Max(Math.Abs);
+            return steps >= 1 && steps <= 4 * n && expected.Select((e, i) => Math.Abs(e - x[i]) <= 2e-3 * scale).All(ok => ok);
+        });
 
     [Fact]
     public void ConjugateGradient_WarmStartAtSolution_TakesNoSteps()
