@@ -33,6 +33,20 @@ internal static class TopK
     public static int Select<TFilter>(ReadOnlySpan<float> scores, Span<int> topIndices, Span<float> topScores, ref TFilter filter)
         where TFilter : ICandidateFilter, allows ref struct
     {
+        int size = 0;
+        Add(scores, 0, topIndices, topScores, ref size, ref filter);
+        return Complete(topIndices, topScores, size);
+    }
+
+    /// <summary>
+    /// Adds a block of candidates, <c>scores[j]</c> for index <c>offset + j</c>, to the heap of <paramref name="size"/>
+    /// entries kept in the destination spans. Offering blocks in ascending index order and then calling
+    /// <see cref="Complete"/> gives exactly what <see cref="Select{TFilter}"/> gives on the whole vector, without
+    /// materialising it.
+    /// </summary>
+    public static void Add<TFilter>(ReadOnlySpan<float> scores, int offset, Span<int> topIndices, Span<float> topScores, ref int size, ref TFilter filter)
+        where TFilter : ICandidateFilter, allows ref struct
+    {
         if (topScores.Length < topIndices.Length)
         {
             throw new ArgumentException("The score destination is shorter than the index destination.", nameof(topScores));
@@ -41,18 +55,17 @@ internal static class TopK
         int k = topIndices.Length;
         if (k == 0)
         {
-            return 0;
+            return;
         }
 
         // Fill the heap with the first k eligible candidates.
-        int size = 0;
         int i = 0;
         for (; i < scores.Length && size < k; i++)
         {
             float score = scores[i];
-            if (!float.IsNaN(score) && filter.Accept(i))
+            if (!float.IsNaN(score) && filter.Accept(offset + i))
             {
-                SiftUp(topIndices, topScores, size, i, score);
+                SiftUp(topIndices, topScores, size, offset + i, score);
                 size++;
             }
         }
@@ -66,7 +79,7 @@ internal static class TopK
             {
                 if (Vector512.GreaterThanAny(Vector512.LoadUnsafe(ref first, (nuint)i), Vector512.Create(topScores[0])))
                 {
-                    Offer(scores, i, i + Vector512<float>.Count, topIndices, topScores, ref filter);
+                    Offer(scores, i, i + Vector512<float>.Count, offset, topIndices, topScores, ref filter);
                 }
             }
         }
@@ -76,13 +89,18 @@ internal static class TopK
             {
                 if (Vector256.GreaterThanAny(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.Create(topScores[0])))
                 {
-                    Offer(scores, i, i + Vector256<float>.Count, topIndices, topScores, ref filter);
+                    Offer(scores, i, i + Vector256<float>.Count, offset, topIndices, topScores, ref filter);
                 }
             }
         }
 
-        Offer(scores, i, scores.Length, topIndices, topScores, ref filter);
+        Offer(scores, i, scores.Length, offset, topIndices, topScores, ref filter);
+    }
 
+    /// <summary>Orders the heap of <paramref name="size"/> entries best first.</summary>
+    /// <returns><paramref name="size"/>.</returns>
+    public static int Complete(Span<int> topIndices, Span<float> topScores, int size)
+    {
         // Heap sort: move the worst to the back repeatedly, which leaves the best first.
         for (int end = size - 1; end > 0; end--)
         {
@@ -96,8 +114,8 @@ internal static class TopK
         return size;
     }
 
-    /// <summary>Offers candidates [start, end) to a full heap.</summary>
-    private static void Offer<TFilter>(ReadOnlySpan<float> scores, int start, int end, Span<int> topIndices, Span<float> topScores, ref TFilter filter)
+    /// <summary>Offers candidates [start, end) of a block whose first index is <paramref name="offset"/> to a full heap.</summary>
+    private static void Offer<TFilter>(ReadOnlySpan<float> scores, int start, int end, int offset, Span<int> topIndices, Span<float> topScores, ref TFilter filter)
         where TFilter : ICandidateFilter, allows ref struct
     {
         int size = topIndices.Length;
@@ -106,9 +124,9 @@ internal static class TopK
             // Scanning by ascending index, an equal score never beats the root: lower index wins ties. NaN never
             // compares greater.
             float score = scores[i];
-            if (score > topScores[0] && filter.Accept(i))
+            if (score > topScores[0] && filter.Accept(offset + i))
             {
-                SiftDown(topIndices, topScores, size, i, score);
+                SiftDown(topIndices, topScores, size, offset + i, score);
             }
         }
     }

@@ -16,6 +16,9 @@ namespace RecEngine;
 /// </remarks>
 public abstract class RecommenderBase : IRecommender
 {
+    /// <summary>Items scored per block by <see cref="RecommendByBlocks"/>: 1 KB of scores, well inside L1.</summary>
+    private const int ScoreBlock = 256;
+
     private TrainedModel? _model;
 
     private protected RecommenderBase()
@@ -71,6 +74,11 @@ public abstract class RecommenderBase : IRecommender
             return Popular(model, destination, options, excludedItem: -1);
         }
 
+        if (model.ScoresRanges)
+        {
+            return RecommendByBlocks(model, user, destination, options);
+        }
+
         float[] buffer = ArrayPool<float>.Shared.Rent(context.ItemCount);
         try
         {
@@ -90,6 +98,55 @@ public abstract class RecommenderBase : IRecommender
         finally
         {
             ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Top-N by blocks of <see cref="ScoreBlock"/> items: each block is scored into a stack buffer, its seen items
+    /// (sorted in the seen matrix) are marked ineligible, and it is offered to the top-k heap; the result equals
+    /// scoring the whole catalog first.
+    /// </summary>
+    private static int RecommendByBlocks(TrainedModel model, int user, Span<ScoredItem> destination, RecommendOptions options)
+    {
+        FitContext context = model.Context;
+        int n = context.ItemCount;
+        int k = Math.Min(destination.Length, n);
+        ReadOnlySpan<int> seen = options.ExcludeSeen ? context.Seen.RowColumns(user) : default;
+        int[] indexBuffer = ArrayPool<int>.Shared.Rent(k);
+        float[] scoreBuffer = ArrayPool<float>.Shared.Rent(k);
+        try
+        {
+            Span<int> topIndices = indexBuffer.AsSpan(0, k);
+            Span<float> topScores = scoreBuffer.AsSpan(0, k);
+            Span<float> block = stackalloc float[ScoreBlock];
+            var filter = new CandidateFilter(context.Items, options);
+            int size = 0;
+            int next = 0;
+            for (int start = 0; start < n; start += ScoreBlock)
+            {
+                Span<float> scores = block[..Math.Min(ScoreBlock, n - start)];
+                model.ScoreRange(user, start, scores);
+                int end = start + scores.Length;
+                for (; next < seen.Length && seen[next] < end; next++)
+                {
+                    scores[seen[next] - start] = float.NaN;
+                }
+
+                TopK.Add(scores, start, topIndices, topScores, ref size, ref filter);
+            }
+
+            int count = TopK.Complete(topIndices, topScores, size);
+            for (int i = 0; i < count; i++)
+            {
+                destination[i] = new ScoredItem(context.Items.GetId(topIndices[i]), topScores[i]);
+            }
+
+            return count;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indexBuffer);
+            ArrayPool<float>.Shared.Return(scoreBuffer);
         }
     }
 

@@ -23,6 +23,17 @@ internal abstract class TrainedModel
     /// <summary>Writes the user's score for every item into <paramref name="scores"/> (length <c>ItemCount</c>).</summary>
     public abstract void ScoreAll(int user, Span<float> scores);
 
+    /// <summary>
+    /// Whether <see cref="ScoreRange"/> is supported: then top-N selection scores the catalog block by block into a
+    /// small buffer that stays in L1, instead of writing and re-reading a whole score vector.
+    /// </summary>
+    public virtual bool ScoresRanges => false;
+
+    /// <summary>Writes the user's scores of items <c>[start, start + scores.Length)</c>, the same values <see cref="ScoreAll"/> gives.</summary>
+    /// <exception cref="NotSupportedException">The model does not score ranges (<see cref="ScoresRanges"/> is false).</exception>
+    public virtual void ScoreRange(int user, int start, Span<float> scores) =>
+        throw new NotSupportedException("This model scores whole catalogs only.");
+
     /// <summary>Writes the user's scores for the given item indices. The default scores all items and gathers.</summary>
     public virtual void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
     {

@@ -57,6 +57,41 @@ public sealed class TopKTests
         });
     }
 
+    [Property(MaxTest = 200)]
+    public Property AddInBlocks_ThenComplete_EqualsSelect_Meets_Specification()
+    {
+        Gen<float> score = Gen.Frequency(
+            (6, Gen.Choose(-20, 20).Select(v => v / 4f)),
+            (1, Gen.Constant(float.NaN)));
+        Gen<(float[] Scores, int K, int Block, int Modulus)> cases =
+            from scores in Gen.Choose(0, 400).SelectMany(n => Gen.ArrayOf(score, n))
+            from k in Gen.Choose(1, 30)
+            from block in Gen.Choose(1, 70)
+            from modulus in Gen.Choose(1, 3)
+            select (scores, k, block, modulus);
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            Func<int, bool> accept = i => c.Modulus == 1 || i % c.Modulus != 0;
+            var filter = new PredicateFilter(accept);
+            var expectedIndices = new int[c.K];
+            var expectedScores = new float[c.K];
+            int expectedCount = TopK.Select(c.Scores, expectedIndices, expectedScores, ref filter);
+
+            var indices = new int[c.K];
+            var values = new float[c.K];
+            int size = 0;
+            for (int start = 0; start < c.Scores.Length; start += c.Block)
+            {
+                TopK.Add(c.Scores.AsSpan(start, Math.Min(c.Block, c.Scores.Length - start)), start, indices, values, ref size, ref filter);
+            }
+
+            int count = TopK.Complete(indices, values, size);
+            return count == expectedCount
+                && indices.AsSpan(0, count).SequenceEqual(expectedIndices.AsSpan(0, count))
+                && values.AsSpan(0, count).SequenceEqual(expectedScores.AsSpan(0, count));
+        });
+    }
+
     private readonly struct PredicateFilter(Func<int, bool> accept) : ICandidateFilter
     {
         public bool Accept(int index) => accept(index);

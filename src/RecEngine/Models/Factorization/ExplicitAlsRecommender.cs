@@ -156,10 +156,14 @@ public sealed class ExplicitAlsRecommender : RecommenderBase, IRatingPredictor
             return options.RatingRange is { } range ? Math.Clamp(prediction, range.Min, range.Max) : prediction;
         }
 
-        public override void ScoreAll(int user, Span<float> scores)
+        public override void ScoreAll(int user, Span<float> scores) => ScoreRange(user, 0, scores);
+
+        public override bool ScoresRanges => true;
+
+        public override void ScoreRange(int user, int start, Span<float> scores)
         {
-            Simd.MultiplyRows(state.Item, state.User.AsSpan(user * _k, _k), scores);
-            TensorPrimitives.Add(scores, state.ItemBias, scores);
+            Simd.MultiplyRows(state.Item.AsSpan(start * _k, scores.Length * _k), state.User.AsSpan(user * _k, _k), scores);
+            TensorPrimitives.Add(scores, state.ItemBias.AsSpan(start, scores.Length), scores);
             TensorPrimitives.Add(scores, mean + state.UserBias[user], scores);
         }
 

@@ -335,6 +335,11 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
         public override void ScoreAll(int user, Span<float> scores) => Simd.MultiplyRows(_itemFactors, UserRow(user), scores);
 
+        public override bool ScoresRanges => true;
+
+        public override void ScoreRange(int user, int start, Span<float> scores) =>
+            Simd.MultiplyRows(_itemFactors.AsSpan(start * _k, scores.Length * _k), UserRow(user), scores);
+
         public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
         {
             ReadOnlySpan<float> x = UserRow(user);

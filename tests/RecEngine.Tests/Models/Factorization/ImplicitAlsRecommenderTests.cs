@@ -188,6 +188,43 @@ public sealed class ImplicitAlsRecommenderTests
     }
 
     [Fact]
+    public void Recommend_ScoredByBlocks_EqualsRankingTheWholeCatalog()
+    {
+        // 600 items: more than two 256-item blocks, so block boundaries and the seen-item walk are crossed.
+        InteractionDataset data = RandomData(users: 40, items: 600, perUser: 30, seed: 5);
+        var options = Options(AlsSolver.ConjugateGradient, factors: 16);
+        var model = new ImplicitAlsRecommender(options);
+        model.Fit(data);
+        int k = options.Factors;
+        var items = new float[data.ItemCount * k];
+        for (int i = 0; i < data.ItemCount; i++)
+        {
+            Assert.True(model.TryGetItemFactors(data.Items.GetId(i), items.AsSpan(i * k, k)));
+        }
+
+        var matrix = InteractionMatrix.Build(data, MatrixValues.One, DuplicatePolicy.Sum);
+        for (int u = 0; u < data.UserCount; u += 3)
+        {
+            string user = data.Users.GetId(u);
+            var x = new float[k];
+            Assert.True(model.TryGetUserFactors(user, x));
+            var scores = new float[data.ItemCount];
+            RecEngine.Kernels.Simd.MultiplyRows(items, x, scores);
+            foreach (int seen in matrix.RowColumns(u))
+            {
+                scores[seen] = float.NaN;
+            }
+
+            var topIndices = new int[50];
+            var topScores = new float[50];
+            int count = RecEngine.Kernels.TopK.Select(scores, topIndices, topScores);
+            IReadOnlyList<ScoredItem> actual = model.Recommend(user, 50);
+            Assert.Equal(topIndices[..count].Select(data.Items.GetId), actual.Select(r => r.ItemId));
+            Assert.Equal(topScores[..count], actual.Select(r => r.Score));
+        }
+    }
+
+    [Fact]
     public void Fit_ExactSolver_LossNeverIncreases()
     {
         var progress = new SynchronousProgress<TrainingProgress>();
