@@ -16,7 +16,7 @@ namespace RecEngine;
 /// </remarks>
 public abstract class RecommenderBase : IRecommender
 {
-    /// <summary>Items scored per block by <see cref="RecommendByBlocks"/>: 1 KB of scores, well inside L1.</summary>
+    /// <summary>Items scored per block by <see cref="RecommendPersonal"/>: 1 KB of scores, well inside L1.</summary>
     private const int ScoreBlock = 256;
 
     private TrainedModel? _model;
@@ -74,58 +74,44 @@ public abstract class RecommenderBase : IRecommender
             return Popular(model, destination, options, excludedItem: -1);
         }
 
-        if (model.ScoresRanges)
-        {
-            return RecommendByBlocks(model, user, destination, options);
-        }
-
-        float[] buffer = ArrayPool<float>.Shared.Rent(context.ItemCount);
-        try
-        {
-            Span<float> scores = buffer.AsSpan(0, context.ItemCount);
-            model.ScoreAll(user, scores);
-            if (options.ExcludeSeen)
-            {
-                foreach (int item in context.Seen.RowColumns(user))
-                {
-                    scores[item] = float.NaN;
-                }
-            }
-
-            var filter = new CandidateFilter(context.Items, options);
-            return SelectInto(context, scores, destination, ref filter);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        return RecommendPersonal(model, user, destination, options);
     }
 
     /// <summary>
-    /// Top-N by blocks of <see cref="ScoreBlock"/> items: each block is scored into a stack buffer, its seen items
-    /// (sorted in the seen matrix) are marked ineligible, and it is offered to the top-k heap; the result equals
-    /// scoring the whole catalog first.
+    /// Top-N for a known user. Models that score item ranges are scored <see cref="ScoreBlock"/> items at a time
+    /// into a small buffer that stays in L1; others score the whole catalog as one block. Each block's seen items
+    /// (ascending in the seen matrix) are marked ineligible and the block is offered to the top-k heap, which gives
+    /// the same result as selecting over the whole score vector.
     /// </summary>
-    private static int RecommendByBlocks(TrainedModel model, int user, Span<ScoredItem> destination, RecommendOptions options)
+    private static int RecommendPersonal(TrainedModel model, int user, Span<ScoredItem> destination, RecommendOptions options)
     {
         FitContext context = model.Context;
         int n = context.ItemCount;
         int k = Math.Min(destination.Length, n);
+        int blockLength = model.ScoresRanges ? Math.Min(ScoreBlock, n) : n;
         ReadOnlySpan<int> seen = options.ExcludeSeen ? context.Seen.RowColumns(user) : default;
+        float[] blockBuffer = ArrayPool<float>.Shared.Rent(blockLength);
         int[] indexBuffer = ArrayPool<int>.Shared.Rent(k);
         float[] scoreBuffer = ArrayPool<float>.Shared.Rent(k);
         try
         {
             Span<int> topIndices = indexBuffer.AsSpan(0, k);
             Span<float> topScores = scoreBuffer.AsSpan(0, k);
-            Span<float> block = stackalloc float[ScoreBlock];
             var filter = new CandidateFilter(context.Items, options);
             int size = 0;
             int next = 0;
-            for (int start = 0; start < n; start += ScoreBlock)
+            for (int start = 0; start < n; start += blockLength)
             {
-                Span<float> scores = block[..Math.Min(ScoreBlock, n - start)];
-                model.ScoreRange(user, start, scores);
+                Span<float> scores = blockBuffer.AsSpan(0, Math.Min(blockLength, n - start));
+                if (blockLength == n)
+                {
+                    model.ScoreAll(user, scores);
+                }
+                else
+                {
+                    model.ScoreRange(user, start, scores);
+                }
+
                 int end = start + scores.Length;
                 for (; next < seen.Length && seen[next] < end; next++)
                 {
@@ -135,16 +121,11 @@ public abstract class RecommenderBase : IRecommender
                 TopK.Add(scores, start, topIndices, topScores, ref size, ref filter);
             }
 
-            int count = TopK.Complete(topIndices, topScores, size);
-            for (int i = 0; i < count; i++)
-            {
-                destination[i] = new ScoredItem(context.Items.GetId(topIndices[i]), topScores[i]);
-            }
-
-            return count;
+            return WriteTop(context, topIndices, topScores, TopK.Complete(topIndices, topScores, size), destination);
         }
         finally
         {
+            ArrayPool<float>.Shared.Return(blockBuffer);
             ArrayPool<int>.Shared.Return(indexBuffer);
             ArrayPool<float>.Shared.Return(scoreBuffer);
         }
@@ -290,19 +271,24 @@ public abstract class RecommenderBase : IRecommender
         {
             Span<int> topIndices = indexBuffer.AsSpan(0, k);
             Span<float> topScores = scoreBuffer.AsSpan(0, k);
-            int count = TopK.Select(scores, topIndices, topScores, ref filter);
-            for (int i = 0; i < count; i++)
-            {
-                destination[i] = new ScoredItem(context.Items.GetId(topIndices[i]), topScores[i]);
-            }
-
-            return count;
+            return WriteTop(context, topIndices, topScores, TopK.Select(scores, topIndices, topScores, ref filter), destination);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(indexBuffer);
             ArrayPool<float>.Shared.Return(scoreBuffer);
         }
+    }
+
+    /// <summary>Writes the first <paramref name="count"/> selected items, with their ids, into <paramref name="destination"/>.</summary>
+    private static int WriteTop(FitContext context, ReadOnlySpan<int> topIndices, ReadOnlySpan<float> topScores, int count, Span<ScoredItem> destination)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            destination[i] = new ScoredItem(context.Items.GetId(topIndices[i]), topScores[i]);
+        }
+
+        return count;
     }
 
     /// <summary>The fallback: the model's non-personal ranking (by default training popularity), after filters.</summary>
