@@ -146,14 +146,8 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
                 }
             }
 
-            if (users)
-            {
-                model.FoldInItem(indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count), destination);
-            }
-            else
-            {
-                model.FoldInUser(indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count), destination);
-            }
+            // Folding in from users solves an item row, and from items a user row.
+            model.FoldIn(item: users, indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count), destination);
         }
         finally
         {
@@ -367,25 +361,15 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             return true;
         }
 
-        public void FoldInUser(ReadOnlySpan<int> items, ReadOnlySpan<float> values, Span<float> destination)
+        /// <summary>The exact row solve of a user (against the item factors) or of an item (against the user factors).</summary>
+        public void FoldIn(bool item, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, Span<float> destination)
         {
-            float[] scratch = ArrayPool<float>.Shared.Rent(ImplicitLeastSquares.ScratchLength(_k, items.Length));
+            float[] scratch = ArrayPool<float>.Shared.Rent(ImplicitLeastSquares.ScratchLength(_k, indices.Length));
             try
             {
-                ImplicitLeastSquares.Solve(AlsSolver.Cholesky, 0, _regularizedGram, _itemFactors, _k, items, values, _options.Alpha, destination, scratch);
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(scratch);
-            }
-        }
-
-        public void FoldInItem(ReadOnlySpan<int> users, ReadOnlySpan<float> values, Span<float> destination)
-        {
-            float[] scratch = ArrayPool<float>.Shared.Rent(ImplicitLeastSquares.ScratchLength(_k, users.Length));
-            try
-            {
-                ImplicitLeastSquares.Solve(AlsSolver.Cholesky, 0, _regularizedUserGram, _userFactors, _k, users, values, _options.Alpha, destination, scratch);
+                ImplicitLeastSquares.Solve(
+                    AlsSolver.Cholesky, 0, item ? _regularizedUserGram : _regularizedGram, item ? _userFactors : _itemFactors,
+                    _k, indices, values, _options.Alpha, destination, scratch);
             }
             finally
             {
@@ -399,7 +383,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             ReadOnlySpan<int> items = _matrix.RowColumns(user);
             ReadOnlySpan<float> values = _matrix.RowValues(user);
             var u = (float[])_regularizedGram.Clone();
-            ImplicitLeastSquares.AddConfidenceTerms(u, _itemFactors, k, items, values, _options.Alpha);
+            ImplicitLeastSquares.AddConfidenceTerms(u, _itemFactors, k, items, values, _options.Alpha, new float[items.Length]);
             if (!Cholesky.Factor(u, k))
             {
                 return new Explanation(Context.Items.GetId(item), 0f, []);

@@ -50,16 +50,11 @@ internal static class ImplicitLeastSquares
         Span<float> weights = scratch.Slice(entries, n);
         Span<float> work = scratch.Slice(entries + n, n);
         RightHandSide(other, k, indices, values, alpha, b, work);
-        for (int j = 0; j < n; j++)
-        {
-            weights[j] = alpha * MathF.Abs(values[j]);
-        }
-
         if (solver == AlsSolver.Cholesky)
         {
             Span<float> a = scratch[..(k * k)];
             regularizedGram.CopyTo(a);
-            Simd.AddWeightedOuterProducts(a, other, k, indices, weights, upperOnly: true);
+            AddConfidenceTerms(a, other, k, indices, values, alpha, weights);
             if (Cholesky.Factor(a, k))
             {
                 Cholesky.Solve(a, k, b);
@@ -69,6 +64,7 @@ internal static class ImplicitLeastSquares
             return;
         }
 
+        ConfidenceWeights(values, alpha, weights);
         var op = new NormalEquations(regularizedGram, other, indices, weights, work);
         ConjugateGradient.Solve(ref op, b, x, cgSteps, ResidualTolerance, scratch.Slice((k * k) + k, ConjugateGradient.ScratchLength(k)));
     }
@@ -87,19 +83,22 @@ internal static class ImplicitLeastSquares
         Simd.AddRowCombination(b[..k], other, indices, coefficients);
     }
 
-    /// <summary>a += Σ (c_j - 1) y_j y_jᵀ (the per-row part of the exact normal matrix).</summary>
-    public static void AddConfidenceTerms(Span<float> a, ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha)
+    /// <summary>
+    /// a += Σ (c_j - 1) y_j y_jᵀ, the per-row part of the exact normal matrix, on and above the diagonal (all that
+    /// <see cref="Cholesky.Factor"/> reads). <paramref name="weights"/> is scratch of one float per entry.
+    /// </summary>
+    public static void AddConfidenceTerms(Span<float> a, ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> weights)
     {
-        Span<float> weights = stackalloc float[64];
-        for (int start = 0; start < indices.Length; start += weights.Length)
-        {
-            int n = Math.Min(weights.Length, indices.Length - start);
-            for (int j = 0; j < n; j++)
-            {
-                weights[j] = alpha * MathF.Abs(values[start + j]);
-            }
+        ConfidenceWeights(values, alpha, weights);
+        Simd.AddWeightedOuterProducts(a, other, k, indices, weights[..indices.Length], upperOnly: true);
+    }
 
-            Simd.AddWeightedOuterProducts(a, other, k, indices.Slice(start, n), weights[..n], upperOnly: true);
+    /// <summary>weights[j] = c_j - 1 = α|r_j|.</summary>
+    private static void ConfidenceWeights(ReadOnlySpan<float> values, float alpha, Span<float> weights)
+    {
+        for (int j = 0; j < values.Length; j++)
+        {
+            weights[j] = alpha * MathF.Abs(values[j]);
         }
     }
 
