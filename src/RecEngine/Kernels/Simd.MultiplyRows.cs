@@ -123,7 +123,7 @@ internal static partial class Simd
                 a = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref m, o + (nuint)c), Vector512.LoadUnsafe(ref xs, (nuint)c), a);
             }
 
-            Unsafe.Add(ref d, j) = Vector512.Sum(a) + TailDot(ref m, o, ref xs, vectorEnd, columns);
+            Unsafe.Add(ref d, j) = Sum1(a.GetLower() + a.GetUpper()) + TailDot(ref m, o, ref xs, vectorEnd, columns);
         }
     }
 
@@ -168,7 +168,7 @@ internal static partial class Simd
                 a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref m, o + (nuint)c), Vector256.LoadUnsafe(ref xs, (nuint)c), a);
             }
 
-            Unsafe.Add(ref d, j) = Vector256.Sum(a) + TailDot(ref m, o, ref xs, vectorEnd, columns);
+            Unsafe.Add(ref d, j) = Sum1(a) + TailDot(ref m, o, ref xs, vectorEnd, columns);
         }
     }
 
@@ -184,6 +184,14 @@ internal static partial class Simd
 
         return Vector128.Create(Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3));
     }
+
+    /// <summary>
+    /// The sum of one accumulator in exactly the order <see cref="Sum4"/> sums each of its four, so that a row's
+    /// result does not depend on whether it was reduced alone or in a group of four (gathered re-scoring of a few
+    /// rows then reproduces contiguous scoring bit for bit).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Sum1(Vector256<float> a) => Sum4(a, Vector256<float>.Zero, Vector256<float>.Zero, Vector256<float>.Zero).ToScalar();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float TailDot(ref float m, nuint rowOffset, ref float x, int from, int to)

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -77,25 +79,66 @@ internal static class TopK
         {
             for (; i + Vector512<float>.Count <= scores.Length; i += Vector512<float>.Count)
             {
-                if (Vector512.GreaterThanAny(Vector512.LoadUnsafe(ref first, (nuint)i), Vector512.Create(topScores[0])))
-                {
-                    Offer(scores, i, i + Vector512<float>.Count, offset, topIndices, topScores, ref filter);
-                }
+                ulong above = Vector512.GreaterThan(Vector512.LoadUnsafe(ref first, (nuint)i), Vector512.Create(topScores[0])).ExtractMostSignificantBits();
+                OfferMasked(scores, i, above, offset, topIndices, topScores, ref filter);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             for (; i + Vector256<float>.Count <= scores.Length; i += Vector256<float>.Count)
             {
-                if (Vector256.GreaterThanAny(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.Create(topScores[0])))
-                {
-                    Offer(scores, i, i + Vector256<float>.Count, offset, topIndices, topScores, ref filter);
-                }
+                ulong above = Vector256.GreaterThan(Vector256.LoadUnsafe(ref first, (nuint)i), Vector256.Create(topScores[0])).ExtractMostSignificantBits();
+                OfferMasked(scores, i, above, offset, topIndices, topScores, ref filter);
             }
         }
 
         Offer(scores, i, scores.Length, offset, topIndices, topScores, ref filter);
     }
+
+    /// <summary>
+    /// Adds candidates given by index: <c>scores[j]</c> for index <c>indices[j]</c>, indices ascending and above every
+    /// index already offered. Mixing this with <see cref="Add{TFilter}(ReadOnlySpan{float}, int, Span{int}, Span{float}, ref int, ref TFilter)"/>
+    /// in ascending index order gives the same selection as one dense pass.
+    /// </summary>
+    public static void Add<TFilter>(ReadOnlySpan<float> scores, ReadOnlySpan<int> indices, Span<int> topIndices, Span<float> topScores, ref int size, ref TFilter filter)
+        where TFilter : ICandidateFilter, allows ref struct
+    {
+        if (topScores.Length < topIndices.Length)
+        {
+            throw new ArgumentException("The score destination is shorter than the index destination.", nameof(topScores));
+        }
+
+        if (scores.Length < indices.Length)
+        {
+            throw new ArgumentException($"{indices.Length} indices but {scores.Length} scores.", nameof(scores));
+        }
+
+        int k = topIndices.Length;
+        for (int j = 0; j < indices.Length && k > 0; j++)
+        {
+            float score = scores[j];
+            int index = indices[j];
+            if (size < k)
+            {
+                if (!float.IsNaN(score) && filter.Accept(index))
+                {
+                    SiftUp(topIndices, topScores, size, index, score);
+                    size++;
+                }
+            }
+            else if (score > topScores[0] && filter.Accept(index))
+            {
+                SiftDown(topIndices, topScores, k, index, score);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The score a candidate must beat to enter a heap of <paramref name="size"/> entries and capacity
+    /// <c>topScores.Length</c>: the root once the heap is full, negative infinity before.
+    /// </summary>
+    public static float Threshold(ReadOnlySpan<float> topScores, int size) =>
+        size > 0 && size == topScores.Length ? topScores[0] : float.NegativeInfinity;
 
     /// <summary>Orders the heap of <paramref name="size"/> entries best first.</summary>
     /// <returns><paramref name="size"/>.</returns>
@@ -127,6 +170,27 @@ internal static class TopK
             if (score > topScores[0] && filter.Accept(offset + i))
             {
                 SiftDown(topIndices, topScores, size, offset + i, score);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Offers the candidates of one vector starting at <paramref name="start"/> whose bit is set in
+    /// <paramref name="above"/> (they beat the root when the vector was compared), in ascending index order; each is
+    /// checked again against the root, which may have risen meanwhile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OfferMasked<TFilter>(ReadOnlySpan<float> scores, int start, ulong above, int offset, Span<int> topIndices, Span<float> topScores, ref TFilter filter)
+        where TFilter : ICandidateFilter, allows ref struct
+    {
+        while (above != 0)
+        {
+            int i = start + BitOperations.TrailingZeroCount(above);
+            above &= above - 1;
+            float score = scores[i];
+            if (score > topScores[0] && filter.Accept(offset + i))
+            {
+                SiftDown(topIndices, topScores, topIndices.Length, offset + i, score);
             }
         }
     }
