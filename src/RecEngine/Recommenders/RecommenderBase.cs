@@ -19,6 +19,12 @@ public abstract class RecommenderBase : IRecommender
     /// <summary>Items scored per block by <see cref="RecommendPersonal"/>: 1 KB of scores, well inside L1.</summary>
     private const int ScoreBlock = 256;
 
+    /// <summary>
+    /// Screened selection (<see cref="ScreenedTopN"/>) is used when the catalog has at least this many items per
+    /// requested one; for long lists most items would be re-scored anyway.
+    /// </summary>
+    private const int ScreenRatio = 8;
+
     private TrainedModel? _model;
 
     private protected RecommenderBase()
@@ -88,6 +94,11 @@ public abstract class RecommenderBase : IRecommender
         FitContext context = model.Context;
         int n = context.ItemCount;
         int k = Math.Min(destination.Length, n);
+        if (model.Screen is { } screen && (long)k * ScreenRatio <= n && screen.Scale(user) is var scale && !float.IsNaN(scale))
+        {
+            return RecommendScreened(model, screen, scale, user, k, destination, options);
+        }
+
         int blockLength = model.ScoresRanges ? Math.Min(ScoreBlock, n) : n;
         ReadOnlySpan<int> seen = options.ExcludeSeen ? context.Seen.RowColumns(user) : default;
         float[] blockBuffer = ArrayPool<float>.Shared.Rent(blockLength);
@@ -126,6 +137,27 @@ public abstract class RecommenderBase : IRecommender
         finally
         {
             ArrayPool<float>.Shared.Return(blockBuffer);
+            ArrayPool<int>.Shared.Return(indexBuffer);
+            ArrayPool<float>.Shared.Return(scoreBuffer);
+        }
+    }
+
+    private static int RecommendScreened(TrainedModel model, ScoreScreen screen, float scale, int user, int k, Span<ScoredItem> destination, RecommendOptions options)
+    {
+        FitContext context = model.Context;
+        ReadOnlySpan<int> seen = options.ExcludeSeen ? context.Seen.RowColumns(user) : default;
+        int[] indexBuffer = ArrayPool<int>.Shared.Rent(k);
+        float[] scoreBuffer = ArrayPool<float>.Shared.Rent(k);
+        try
+        {
+            Span<int> topIndices = indexBuffer.AsSpan(0, k);
+            Span<float> topScores = scoreBuffer.AsSpan(0, k);
+            var filter = new CandidateFilter(context.Items, options);
+            int count = ScreenedTopN.Select(model, screen, scale, user, seen, topIndices, topScores, ref filter);
+            return WriteTop(context, topIndices, topScores, count, destination);
+        }
+        finally
+        {
             ArrayPool<int>.Shared.Return(indexBuffer);
             ArrayPool<float>.Shared.Return(scoreBuffer);
         }

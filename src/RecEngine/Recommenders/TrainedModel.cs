@@ -34,7 +34,16 @@ internal abstract class TrainedModel
     public virtual void ScoreRange(int user, int start, Span<float> scores) =>
         throw new NotSupportedException("This model scores whole catalogs only.");
 
-    /// <summary>Writes the user's scores for the given item indices. The default scores all items and gathers.</summary>
+    /// <summary>
+    /// Cheap bounds on this model's scores for screened top-N selection, or <see langword="null"/> (the default)
+    /// when every item is scored exactly.
+    /// </summary>
+    public virtual ScoreScreen? Screen => null;
+
+    /// <summary>
+    /// Writes the user's scores for the given item indices, bit for bit the values <see cref="ScoreAll"/> gives. The
+    /// default scores all items and gathers.
+    /// </summary>
     public virtual void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
     {
         float[] all = System.Buffers.ArrayPool<float>.Shared.Rent(Context.ItemCount);

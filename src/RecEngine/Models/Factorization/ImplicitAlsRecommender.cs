@@ -304,6 +304,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         private readonly float[] _regularizedGram;
         private readonly float[] _regularizedUserGram;
         private readonly float[] _itemNorms;
+        private readonly FactorScreen? _screen;
         private readonly int _k;
 
         public AlsModel(FitContext context, ImplicitAlsOptions options, InteractionMatrix matrix, float[] userFactors, float[] itemFactors, float[] regularizedGram, float[] regularizedUserGram)
@@ -321,6 +322,8 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             {
                 _itemNorms[i] = TensorPrimitives.Norm(ItemRow(i));
             }
+
+            _screen = FactorScreen.TryCreate(userFactors, itemFactors, _k);
         }
 
         public ReadOnlySpan<float> UserRow(int user) => _userFactors.AsSpan(user * _k, _k);
@@ -334,14 +337,10 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         public override void ScoreRange(int user, int start, Span<float> scores) =>
             Simd.MultiplyRows(_itemFactors.AsSpan(start * _k, scores.Length * _k), UserRow(user), scores);
 
-        public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
-        {
-            ReadOnlySpan<float> x = UserRow(user);
-            for (int i = 0; i < items.Length; i++)
-            {
-                scores[i] = TensorPrimitives.Dot(x, ItemRow(items[i]));
-            }
-        }
+        public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores) =>
+            Simd.MultiplyRows(_itemFactors, items, UserRow(user), scores[..items.Length]);
+
+        public override ScoreScreen? Screen => _screen;
 
         public override bool TrySimilarTo(int item, Span<float> scores)
         {

@@ -215,13 +215,69 @@ public sealed class ImplicitAlsRecommenderTests
                 scores[seen] = float.NaN;
             }
 
-            var topIndices = new int[50];
-            var topScores = new float[50];
-            int count = RecEngine.Kernels.TopK.Select(scores, topIndices, topScores);
-            IReadOnlyList<ScoredItem> actual = model.Recommend(user, 50);
-            Assert.Equal(topIndices[..count].Select(data.Items.GetId), actual.Select(r => r.ItemId));
-            Assert.Equal(topScores[..count], actual.Select(r => r.Score));
+            // Short lists take the screened path (bfloat16 bounds, exact re-score); 100 of 600 takes the exact one.
+            foreach (int n in new[] { 1, 10, 50, 100 })
+            {
+                var topIndices = new int[n];
+                var topScores = new float[n];
+                int count = RecEngine.Kernels.TopK.Select(scores, topIndices, topScores);
+                IReadOnlyList<ScoredItem> actual = model.Recommend(user, n);
+                Assert.Equal(topIndices[..count].Select(data.Items.GetId), actual.Select(r => r.ItemId));
+                Assert.Equal(topScores[..count], actual.Select(r => r.Score));
+            }
         }
+    }
+
+    [Fact]
+    public void Recommend_ItemsWithIdenticalFactors_TiesGoToTheLowerIndexOnEveryPath()
+    {
+        // Every item iX has a twin tX with exactly the same history; the exact solver gives twins bit-identical
+        // factors, so their scores tie for every user and the best unseen items come in tied pairs. bfloat16 bounds
+        // cannot separate twins: the exact re-score and the index order must.
+        InteractionDataset source = RandomData(users: 40, items: 300, perUser: 25, seed: 9);
+        var builder = new InteractionDatasetBuilder();
+        long t = 0;
+        for (int r = 0; r < source.Count; r++)
+        {
+            string user = source.Users.GetId(source.UserIndices[r]);
+            string item = source.Items.GetId(source.ItemIndices[r]);
+            float value = source.Values[r];
+            builder.Add(user, item, value, t++, EventKind.Rating);
+            builder.Add(user, "t" + item[1..], value, t++, EventKind.Rating);
+        }
+
+        InteractionDataset data = builder.Build();
+        var model = new ImplicitAlsRecommender(Options(AlsSolver.Cholesky, factors: 16));
+        model.Fit(data);
+        var original = new float[16];
+        var twin = new float[16];
+        Assert.True(model.TryGetItemFactors("i7", original));
+        Assert.True(model.TryGetItemFactors("t7", twin));
+        Assert.Equal(original, twin);
+
+        string[] itemIds = Enumerable.Range(0, data.ItemCount).Select(data.Items.GetId).ToArray();
+        var matrix = InteractionMatrix.Build(data, MatrixValues.One, DuplicatePolicy.Sum);
+        int tied = 0;
+        for (int u = 0; u < data.UserCount; u++)
+        {
+            string user = data.Users.GetId(u);
+            var scores = new float[data.ItemCount];
+            model.Score(user, itemIds, scores);
+            foreach (int seen in matrix.RowColumns(u))
+            {
+                scores[seen] = float.NaN;
+            }
+
+            // Odd lengths split a tied pair at the end of the list.
+            int n = 1 + (u % 40);
+            var expected = ReferenceKernels.TopK(scores, n, _ => true);
+            IReadOnlyList<ScoredItem> actual = model.Recommend(user, n);
+            Assert.Equal(expected.Select(e => itemIds[e.Index]), actual.Select(r => r.ItemId));
+            Assert.Equal(expected.Select(e => e.Score), actual.Select(r => r.Score));
+            tied += n > 1 && actual[0].Score == actual[1].Score ? 1 : 0;
+        }
+
+        Assert.True(tied > 20, $"only {tied} lists started with a tied pair");
     }
 
     [Fact]
