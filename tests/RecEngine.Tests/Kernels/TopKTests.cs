@@ -91,9 +91,4 @@ public sealed class TopKTests
                 && values.AsSpan(0, count).SequenceEqual(expectedScores.AsSpan(0, count));
         });
     }
-
-    private readonly struct PredicateFilter(Func<int, bool> accept) : ICandidateFilter
-    {
-        public bool Accept(int index) => accept(index);
-    }
 }

@@ -203,6 +203,7 @@ public sealed class ImplicitAlsRecommenderTests
         }
 
         var matrix = InteractionMatrix.Build(data, MatrixValues.One, DuplicatePolicy.Sum);
+        Assert.All(Enumerable.Range(0, data.ItemCount), i => Assert.Equal($"i{i}", data.Items.GetId(i)));
         for (int u = 0; u < data.UserCount; u += 3)
         {
             string user = data.Users.GetId(u);
@@ -225,6 +226,15 @@ public sealed class ImplicitAlsRecommenderTests
                 Assert.Equal(topIndices[..count].Select(data.Items.GetId), actual.Select(r => r.ItemId));
                 Assert.Equal(topScores[..count], actual.Select(r => r.Score));
             }
+
+            // A filter applies in both passes of the screened path: items it rejects never set the threshold.
+            var filter = new RecEngine.Tests.TestUtilities.PredicateFilter(i => i % 3 != 0);
+            var filteredIndices = new int[10];
+            var filteredScores = new float[10];
+            int filteredCount = RecEngine.Kernels.TopK.Select(scores, filteredIndices, filteredScores, ref filter);
+            var everyThirdOut = new RecommendOptions { Filter = id => int.Parse(id.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) % 3 != 0 };
+            IReadOnlyList<ScoredItem> filtered = model.Recommend(user, 10, everyThirdOut);
+            Assert.Equal(filteredIndices[..filteredCount].Select(data.Items.GetId), filtered.Select(r => r.ItemId));
         }
     }
 
