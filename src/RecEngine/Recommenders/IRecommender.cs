@@ -61,10 +61,17 @@ public interface IRecommender
     void Score(string userId, ReadOnlySpan<string> itemIds, Span<float> scores);
 
     /// <summary>Writes the items most similar to <paramref name="itemId"/> into <paramref name="destination"/>, best first; never the item itself.</summary>
-    /// <returns>The number of items written.</returns>
+    /// <returns>
+    /// The number of items written: fewer than the destination's length when fewer eligible items exist, or when the
+    /// model knows fewer similar items (a neighbourhood model keeps at most K neighbours per item and returns only
+    /// those).
+    /// </returns>
     int SimilarItems(string itemId, Span<ScoredItem> destination, RecommendOptions? options = null);
 
-    /// <summary>Returns the <paramref name="count"/> items most similar to <paramref name="itemId"/>, best first; never the item itself.</summary>
+    /// <summary>
+    /// Returns up to <paramref name="count"/> items most similar to <paramref name="itemId"/>, best first; never the
+    /// item itself. Fewer are returned on the same terms as the span overload.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
     IReadOnlyList<ScoredItem> SimilarItems(string itemId, int count, RecommendOptions? options = null);
 }

@@ -1,5 +1,6 @@
 using RecEngine.Data;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Popularity;
 
 namespace RecEngine.Tests.Contracts;
@@ -32,4 +33,11 @@ public sealed class ExplicitAlsContractTests : RecommenderContractTests
     protected override bool Personalizes => false;
 
     protected override IRecommender Create() => new ExplicitAlsRecommender(new ExplicitAlsOptions { Factors = 4, Iterations = 5 });
+}
+
+public sealed class ItemKnnContractTests : RecommenderContractTests
+{
+    protected override bool RanksEveryItemAsSimilar => false;
+
+    protected override IRecommender Create() => new ItemKnnRecommender();
 }

@@ -1,0 +1,31 @@
+namespace RecEngine.Models.Neighborhood;
+
+/// <summary>
+/// At most K neighbours per row with their similarities, best first (ties by lower index), in three contiguous
+/// arrays: memory O(rows · K), never O(rows²).
+/// </summary>
+internal sealed class NeighborGraph
+{
+    private readonly int[] _offsets;
+    private readonly int[] _neighbors;
+    private readonly float[] _similarities;
+
+    public NeighborGraph(int[] offsets, int[] neighbors, float[] similarities)
+    {
+        _offsets = offsets;
+        _neighbors = neighbors;
+        _similarities = similarities;
+    }
+
+    /// <summary>Number of rows.</summary>
+    public int Count => _offsets.Length - 1;
+
+    /// <summary>Total number of stored neighbours.</summary>
+    public int NeighborCount => _neighbors.Length;
+
+    /// <summary>The neighbours of <paramref name="row"/>, best first.</summary>
+    public ReadOnlySpan<int> NeighborsOf(int row) => _neighbors.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
+
+    /// <summary>The similarities of <paramref name="row"/>'s neighbours, in the order of <see cref="NeighborsOf"/>.</summary>
+    public ReadOnlySpan<float> SimilaritiesOf(int row) => _similarities.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
+}
