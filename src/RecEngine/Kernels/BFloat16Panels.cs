@@ -51,9 +51,6 @@ internal sealed class BFloat16Panels
     /// <summary>Number of columns (the length of x).</summary>
     public int Columns { get; }
 
-    /// <summary>Bytes held, for memory reports.</summary>
-    public long Bytes => ((long)_words.Length * sizeof(uint)) + ((long)_radius.Length * sizeof(float));
-
     /// <summary>The radius of <paramref name="row"/>: its interval half-width per unit of ‖x‖.</summary>
     public float Radius(int row) => _radius[row];
 

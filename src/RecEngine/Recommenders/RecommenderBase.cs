@@ -84,24 +84,15 @@ public abstract class RecommenderBase : IRecommender
     }
 
     /// <summary>
-    /// Top-N for a known user. Models that score item ranges are scored <see cref="ScoreBlock"/> items at a time
-    /// into a small buffer that stays in L1; others score the whole catalog as one block. Each block's seen items
-    /// (ascending in the seen matrix) are marked ineligible and the block is offered to the top-k heap, which gives
-    /// the same result as selecting over the whole score vector.
+    /// Top-N for a known user, into pooled heap buffers: through the model's <see cref="ScoreScreen"/> when it has
+    /// one and the list is short (<see cref="ScreenedTopN"/>), else by scoring blocks (<see cref="SelectByBlocks"/>).
     /// </summary>
     private static int RecommendPersonal(TrainedModel model, int user, Span<ScoredItem> destination, RecommendOptions options)
     {
         FitContext context = model.Context;
         int n = context.ItemCount;
         int k = Math.Min(destination.Length, n);
-        if (model.Screen is { } screen && (long)k * ScreenRatio <= n && screen.Scale(user) is var scale && !float.IsNaN(scale))
-        {
-            return RecommendScreened(model, screen, scale, user, k, destination, options);
-        }
-
-        int blockLength = model.ScoresRanges ? Math.Min(ScoreBlock, n) : n;
         ReadOnlySpan<int> seen = options.ExcludeSeen ? context.Seen.RowColumns(user) : default;
-        float[] blockBuffer = ArrayPool<float>.Shared.Rent(blockLength);
         int[] indexBuffer = ArrayPool<int>.Shared.Rent(k);
         float[] scoreBuffer = ArrayPool<float>.Shared.Rent(k);
         try
@@ -109,6 +100,32 @@ public abstract class RecommenderBase : IRecommender
             Span<int> topIndices = indexBuffer.AsSpan(0, k);
             Span<float> topScores = scoreBuffer.AsSpan(0, k);
             var filter = new CandidateFilter(context.Items, options);
+            int count = model.Screen is { } screen && (long)k * ScreenRatio <= n && screen.Scale(user) is var scale && !float.IsNaN(scale)
+                ? ScreenedTopN.Select(model, screen, scale, user, seen, topIndices, topScores, ref filter)
+                : SelectByBlocks(model, user, seen, topIndices, topScores, ref filter);
+            return WriteTop(context, topIndices, topScores, count, destination);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indexBuffer);
+            ArrayPool<float>.Shared.Return(scoreBuffer);
+        }
+    }
+
+    /// <summary>
+    /// Exact top-k by blocks. Models that score item ranges are scored <see cref="ScoreBlock"/> items at a time into
+    /// a small buffer that stays in L1; others score the whole catalog as one block. Each block's seen items
+    /// (ascending in the seen matrix) are marked ineligible and the block is offered to the top-k heap, which gives
+    /// the same result as selecting over the whole score vector.
+    /// </summary>
+    /// <returns>The number selected, best first in the heap spans.</returns>
+    private static int SelectByBlocks(TrainedModel model, int user, ReadOnlySpan<int> seen, Span<int> topIndices, Span<float> topScores, ref CandidateFilter filter)
+    {
+        int n = model.Context.ItemCount;
+        int blockLength = model.ScoresRanges ? Math.Min(ScoreBlock, n) : n;
+        float[] blockBuffer = ArrayPool<float>.Shared.Rent(blockLength);
+        try
+        {
             int size = 0;
             int next = 0;
             for (int start = 0; start < n; start += blockLength)
@@ -132,34 +149,11 @@ public abstract class RecommenderBase : IRecommender
                 TopK.Add(scores, start, topIndices, topScores, ref size, ref filter);
             }
 
-            return WriteTop(context, topIndices, topScores, TopK.Complete(topIndices, topScores, size), destination);
+            return TopK.Complete(topIndices, topScores, size);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(blockBuffer);
-            ArrayPool<int>.Shared.Return(indexBuffer);
-            ArrayPool<float>.Shared.Return(scoreBuffer);
-        }
-    }
-
-    private static int RecommendScreened(TrainedModel model, ScoreScreen screen, float scale, int user, int k, Span<ScoredItem> destination, RecommendOptions options)
-    {
-        FitContext context = model.Context;
-        ReadOnlySpan<int> seen = options.ExcludeSeen ? context.Seen.RowColumns(user) : default;
-        int[] indexBuffer = ArrayPool<int>.Shared.Rent(k);
-        float[] scoreBuffer = ArrayPool<float>.Shared.Rent(k);
-        try
-        {
-            Span<int> topIndices = indexBuffer.AsSpan(0, k);
-            Span<float> topScores = scoreBuffer.AsSpan(0, k);
-            var filter = new CandidateFilter(context.Items, options);
-            int count = ScreenedTopN.Select(model, screen, scale, user, seen, topIndices, topScores, ref filter);
-            return WriteTop(context, topIndices, topScores, count, destination);
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(indexBuffer);
-            ArrayPool<float>.Shared.Return(scoreBuffer);
         }
     }
 

@@ -20,9 +20,6 @@ internal sealed class FactorScreen : ScoreScreen
         _k = k;
     }
 
-    /// <summary>The bytes the bfloat16 copy holds.</summary>
-    public long Bytes => _items.Bytes;
-
     /// <summary>
     /// Builds the screen, or returns <see langword="null"/> when it would not pay off (no 512-bit vectors) or no finite
     /// bound exists (a factor is not finite).
