@@ -11,7 +11,8 @@ namespace RecEngine.Models.Neighborhood;
 /// </summary>
 /// <remarks>
 /// Cost O(Σ_u n_u²) for the product plus O(m log m) per row for its m co-occurring rows. Only neighbours with a
-/// positive, finite similarity are kept; significance shrinkage multiplies a similarity by n / (n + β), where n
+/// finite similarity of at least <see cref="PairSimilarity.Minimum"/> are kept, computed by
+/// <see cref="PairSimilarity"/> from the pair's sufficient statistics; significance shrinkage multiplies a similarity by n / (n + β), where n
 /// is the number of common entries.
 /// </remarks>
 internal static class SimilarityBuilder
@@ -58,104 +59,79 @@ internal static class SimilarityBuilder
         return new NeighborGraph(offsets, neighborIndices, similarities);
     }
 
-    /// <summary>
-    /// The per-entry values each measure multiplies, aligned with the entries of both orientations, and the
-    /// per-row quantities its denominator needs.
-    /// </summary>
-    private sealed class PairInputs
+    /// <summary>The per-entry values a measure sums, aligned with the entries of both orientations, and every row's sums.</summary>
+    internal sealed class PairInputs
     {
-        /// <summary>Values of <c>rows</c>' entries as the measure uses them (raw, or centred).</summary>
-        public required float[] RowValues { get; init; }
+        /// <summary>Pair values of <c>rows</c>' entries: raw, or centred by the column mean for adjusted cosine.</summary>
+        public required double[] RowValues { get; init; }
 
-        /// <summary>Values of <c>transposed</c>' entries as the measure uses them.</summary>
-        public required float[] TransposedValues { get; init; }
+        /// <summary>Pair values of <c>transposed</c>' entries.</summary>
+        public required double[] TransposedValues { get; init; }
 
-        /// <summary>Cosine: each row's full norm; Jaccard: each row's entry count.</summary>
-        public required double[] RowTotals { get; init; }
+        /// <summary>Each row's count, Σ r and Σ r² over all its entries (raw values).</summary>
+        public required RowSums[] Rows { get; init; }
+
+        /// <summary>Whether the measure needs the squares and sums of the pair values, not only count and product.</summary>
+        public required bool Moments { get; init; }
 
         public static PairInputs Create(SparseRows rows, SparseRows transposed, SimilarityMeasure measure)
         {
-            int count = rows.Count;
-            float[] rowValues = rows.Values;
-            float[] transposedValues = transposed.Values;
-            var totals = new double[count];
-            switch (measure)
+            if (!Enum.IsDefined(measure))
             {
-                case SimilarityMeasure.Cosine:
-                    for (int row = 0; row < count; row++)
-                    {
-                        double sum = 0;
-                        foreach (float v in rows.ValuesOf(row))
-                        {
-                            sum += (double)v * v;
-                        }
-
-                        totals[row] = Math.Sqrt(sum);
-                    }
-
-                    break;
-                case SimilarityMeasure.Jaccard:
-                    for (int row = 0; row < count; row++)
-                    {
-                        totals[row] = rows.Offsets[row + 1] - rows.Offsets[row];
-                    }
-
-                    break;
-                case SimilarityMeasure.Pearson:
-                {
-                    // Centre every entry by its row's mean.
-                    double[] means = Means(rows);
-                    rowValues = Centre(rows, means, byRow: true);
-                    transposedValues = Centre(transposed, means, byRow: false);
-                    break;
-                }
-
-                case SimilarityMeasure.AdjustedCosine:
-                {
-                    // Centre every entry by its column's mean (the mean of the transposed row).
-                    double[] means = Means(transposed);
-                    rowValues = Centre(rows, means, byRow: false);
-                    transposedValues = Centre(transposed, means, byRow: true);
-                    break;
-                }
-
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(measure), measure, "Unknown similarity measure.");
+                throw new ArgumentOutOfRangeException(nameof(measure), measure, "Unknown similarity measure.");
             }
 
-            return new PairInputs { RowValues = rowValues, TransposedValues = transposedValues, RowTotals = totals };
+            RowSums[] sums = Sums(rows);
+            double[] rowValues, transposedValues;
+            if (measure == SimilarityMeasure.AdjustedCosine)
+            {
+                // Centre every entry by its column's mean (the mean of the transposed row).
+                double[] means = Array.ConvertAll(Sums(transposed), s => s.Mean);
+                rowValues = Centre(rows, means, byRow: false);
+                transposedValues = Centre(transposed, means, byRow: true);
+            }
+            else
+            {
+                rowValues = Array.ConvertAll(rows.Values, v => (double)v);
+                transposedValues = Array.ConvertAll(transposed.Values, v => (double)v);
+            }
+
+            return new PairInputs
+            {
+                RowValues = rowValues,
+                TransposedValues = transposedValues,
+                Rows = sums,
+                Moments = measure is SimilarityMeasure.Pearson or SimilarityMeasure.AdjustedCosine,
+            };
         }
 
-        private static double[] Means(SparseRows matrix)
+        /// <summary>The <see cref="RowSums"/> of every row of <paramref name="matrix"/>.</summary>
+        public static RowSums[] Sums(SparseRows matrix)
         {
-            var means = new double[matrix.Count];
+            var sums = new RowSums[matrix.Count];
             for (int row = 0; row < matrix.Count; row++)
             {
-                ReadOnlySpan<float> values = matrix.ValuesOf(row);
-                double sum = 0;
-                foreach (float v in values)
+                foreach (float v in matrix.ValuesOf(row))
                 {
-                    sum += v;
+                    sums[row].Update(0, v, isNew: true);
                 }
-
-                means[row] = values.Length == 0 ? 0 : sum / values.Length;
             }
 
-            return means;
+            return sums;
         }
 
         /// <summary>
-        /// A copy of <paramref name="matrix"/>'s values minus a mean per entry: the mean of the entry's own row
+        /// <paramref name="matrix"/>'s values minus a mean per entry: the mean of the entry's own row
         /// (<paramref name="byRow"/>) or of its column index.
         /// </summary>
-        private static float[] Centre(SparseRows matrix, double[] means, bool byRow)
+        private static double[] Centre(SparseRows matrix, double[] means, bool byRow)
         {
-            var centred = new float[matrix.Values.Length];
+            var centred = new double[matrix.Values.Length];
             for (int row = 0; row < matrix.Count; row++)
             {
                 for (int e = matrix.Offsets[row]; e < matrix.Offsets[row + 1]; e++)
                 {
-                    centred[e] = (float)(matrix.Values[e] - means[byRow ? row : matrix.Indices[e]]);
+                    centred[e] = matrix.Values[e] - means[byRow ? row : matrix.Indices[e]];
                 }
             }
 
@@ -163,21 +139,25 @@ internal static class SimilarityBuilder
         }
     }
 
-    /// <summary>One thread's dense per-row accumulators and the list of rows touched.</summary>
-    private sealed class Accumulators(int count)
+    /// <summary>
+    /// One thread's dense pair accumulators: the sums of one row against every other row it shares an entry with,
+    /// and the list of those rows.
+    /// </summary>
+    internal sealed class Accumulators(int count)
     {
-        private readonly int[] _common = new int[count];
-        private readonly double[] _products = new double[count];
-        private readonly double[] _ownSquares = new double[count];
-        private readonly double[] _otherSquares = new double[count];
+        private readonly PairSums[] _sums = new PairSums[count];
         private readonly int[] _touched = new int[count];
         private readonly float[] _similarities = new float[count];
 
-        public int Neighbors(
-            int row, SparseRows rows, SparseRows transposed, PairInputs inputs, SimilarityMeasure measure, float shrinkage,
-            Span<int> topIndices, Span<float> topScores)
+        /// <summary>
+        /// Accumulates the sums of <paramref name="row"/> (the a side) against every row sharing an entry with it;
+        /// returns those rows, ascending. Their sums stay readable through <see cref="Take"/>.
+        /// </summary>
+        public Span<int> Accumulate(int row, SparseRows rows, SparseRows transposed, PairInputs inputs)
         {
             int touched = 0;
+            PairSums[] sums = _sums;
+            double[] transposedValues = inputs.TransposedValues;
             for (int e = rows.Offsets[row]; e < rows.Offsets[row + 1]; e++)
             {
                 int column = rows.Indices[e];
@@ -190,42 +170,48 @@ internal static class SimilarityBuilder
                         continue;
                     }
 
-                    if (_common[other] == 0)
+                    ref PairSums s = ref sums[other];
+                    if (s.Count == 0)
                     {
                         _touched[touched++] = other;
                     }
 
-                    double value = inputs.TransposedValues[t];
-                    _common[other]++;
-                    _products[other] += own * value;
-                    _ownSquares[other] += own * own;
-                    _otherSquares[other] += value * value;
+                    double value = transposedValues[t];
+                    if (inputs.Moments)
+                    {
+                        s.Add(own, value, 1);
+                    }
+                    else
+                    {
+                        s.Count++;
+                        s.Product += PairSums.Quantize(own * value);
+                    }
                 }
             }
 
             Span<int> candidates = _touched.AsSpan(0, touched);
             candidates.Sort();
+            return candidates;
+        }
+
+        /// <summary>Returns the sums accumulated against <paramref name="other"/> and clears them for the next row.</summary>
+        public PairSums Take(int other)
+        {
+            PairSums s = _sums[other];
+            _sums[other] = default;
+            return s;
+        }
+
+        /// <summary>The K best neighbours of <paramref name="row"/> into the destinations, best first; returns how many.</summary>
+        public int Neighbors(
+            int row, SparseRows rows, SparseRows transposed, PairInputs inputs, SimilarityMeasure measure, float shrinkage,
+            Span<int> topIndices, Span<float> topScores)
+        {
+            Span<int> candidates = Accumulate(row, rows, transposed, inputs);
             for (int c = 0; c < candidates.Length; c++)
             {
-                int other = candidates[c];
-                int n = _common[other];
-                double similarity = measure switch
-                {
-                    SimilarityMeasure.Cosine => _products[other] / (inputs.RowTotals[row] * inputs.RowTotals[other]),
-                    SimilarityMeasure.Jaccard => n / (inputs.RowTotals[row] + inputs.RowTotals[other] - n),
-                    _ => _products[other] / Math.Sqrt(_ownSquares[other] * _otherSquares[other]),
-                };
-                if (shrinkage > 0)
-                {
-                    similarity *= n / (n + (double)shrinkage);
-                }
-
-                float value = (float)similarity;
-                _similarities[c] = float.IsFinite(value) && value > 0f ? value : float.NaN;
-                _common[other] = 0;
-                _products[other] = 0;
-                _ownSquares[other] = 0;
-                _otherSquares[other] = 0;
+                PairSums s = Take(candidates[c]);
+                _similarities[c] = PairSimilarity.Compute(measure, shrinkage, s, row, candidates[c], inputs.Rows);
             }
 
             int size = 0;

@@ -8,35 +8,6 @@ namespace RecEngine.Tests.Models.Neighborhood;
 
 public sealed class SimilarityBuilderTests
 {
-    /// <summary>A sparse matrix from a dense one where NaN marks a missing entry, in both orientations.</summary>
-    private static (SparseRows Rows, SparseRows Transposed) Sparse(float[,] dense)
-    {
-        int rows = dense.GetLength(0), columns = dense.GetLength(1);
-        return (Orient(rows, columns, (r, c) => dense[r, c]), Orient(columns, rows, (r, c) => dense[c, r]));
-    }
-
-    private static SparseRows Orient(int rows, int columns, Func<int, int, float> at)
-    {
-        var offsets = new int[rows + 1];
-        var indices = new List<int>();
-        var values = new List<float>();
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                if (!float.IsNaN(at(r, c)))
-                {
-                    indices.Add(c);
-                    values.Add(at(r, c));
-                }
-            }
-
-            offsets[r + 1] = indices.Count;
-        }
-
-        return new SparseRows(offsets, indices.ToArray(), values.ToArray());
-    }
-
     /// <summary>The measures straight from their definitions, in double, over a dense matrix with NaN for missing.</summary>
     private static double? Reference(float[,] m, int i, int j, SimilarityMeasure measure, double shrinkage)
     {
@@ -111,7 +82,7 @@ public sealed class SimilarityBuilderTests
     public Property Build_EqualsTheDefinitions_Meets_Specification() =>
         Prop.ForAll(Cases.ToArbitrary(), c =>
         {
-            (SparseRows rows, SparseRows transposed) = Sparse(c.M);
+            (SparseRows rows, SparseRows transposed) = SparseMatrices.FromDense(c.M);
             NeighborGraph graph = SimilarityBuilder.Build(rows, transposed, c.Measure, c.Shrinkage, c.K, degreeOfParallelism: 2, CancellationToken.None);
             for (int i = 0; i < rows.Count; i++)
             {
@@ -163,7 +134,7 @@ public sealed class SimilarityBuilderTests
             { 1, float.NaN, 1 },
             { float.NaN, float.NaN, 1 },
         };
-        (SparseRows rows, SparseRows transposed) = Sparse(m);
+        (SparseRows rows, SparseRows transposed) = SparseMatrices.FromDense(m);
         NeighborGraph cosine = SimilarityBuilder.Build(rows, transposed, SimilarityMeasure.Cosine, 0f, 5, 1, CancellationToken.None);
 
         // cos(0,1) = 1 / (√2 √2) = 0.5; cos(1,2) = 1 / (√2 · 1) ≈ 0.7071; items 0 and 2 share no user.
@@ -191,7 +162,7 @@ public sealed class SimilarityBuilderTests
             }
         }
 
-        (SparseRows rows, SparseRows transposed) = Sparse(m);
+        (SparseRows rows, SparseRows transposed) = SparseMatrices.FromDense(m);
         foreach (SimilarityMeasure measure in Enum.GetValues<SimilarityMeasure>())
         {
             NeighborGraph one = SimilarityBuilder.Build(rows, transposed, measure, 5f, 7, 1, CancellationToken.None);
