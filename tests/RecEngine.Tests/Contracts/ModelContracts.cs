@@ -41,3 +41,21 @@ public sealed class ItemKnnContractTests : RecommenderContractTests
 
     protected override IRecommender Create() => new ItemKnnRecommender();
 }
+
+public sealed class ItemKnnBm25ContractTests : RecommenderContractTests
+{
+    protected override bool RanksEveryItemAsSimilar => false;
+
+    protected override IRecommender Create() => new ItemKnnRecommender(new NeighborhoodOptions
+    {
+        Measure = SimilarityMeasure.DotProduct,
+        Weighting = NeighborWeighting.Bm25,
+        NormalizeSimilarities = true,
+    });
+}
+
+/// <summary>User-kNN has no item-item notion: <c>SimilarItems</c> is the popularity fallback, which ranks every item.</summary>
+public sealed class UserKnnContractTests : RecommenderContractTests
+{
+    protected override IRecommender Create() => new UserKnnRecommender(new NeighborhoodOptions { Neighbors = 5 });
+}

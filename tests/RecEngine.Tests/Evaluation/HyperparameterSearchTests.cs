@@ -42,6 +42,31 @@ public sealed class HyperparameterSearchTests
     }
 
     [Fact]
+    public void Run_SeveralSplits_ScoresEachCandidateByItsMeanOverThem()
+    {
+        DatasetSplit last = DatasetSplit.LeaveLastOut(s_data);
+        DatasetSplit previous = DatasetSplit.LeaveLastOut(last.Train);
+        string[] candidates = ["popularity", "als"];
+
+        SearchResult<string> result = HyperparameterSearch.Run(candidates, Create, [last, previous], MetricNames.Ndcg(10));
+
+        foreach (SearchTrial<string> trial in result.Trials)
+        {
+            double Score(DatasetSplit split)
+            {
+                IRecommender model = Create(trial.Candidate);
+                model.Fit(split.Train);
+                return RankingEvaluator.Evaluate(model, split)[MetricNames.Ndcg(10)];
+            }
+
+            Assert.Equal((Score(last) + Score(previous)) / 2, trial.Score, 12);
+        }
+
+        Assert.Equal(result.Trials.Max(t => t.Score), result.Best.Score);
+        Assert.Equal("validations", Assert.Throws<ArgumentException>(() => HyperparameterSearch.Run(candidates, Create, Array.Empty<DatasetSplit>(), MetricNames.HitRate(10))).ParamName);
+    }
+
+    [Fact]
     public void Run_ErrorMetric_PicksTheLowest()
     {
         DatasetSplit validation = DatasetSplit.RandomHoldout(s_data, 0.2, seed: 3);

@@ -61,134 +61,32 @@ public sealed class BaselineRatingPredictor : RecommenderBase, IRatingPredictor
         var model = (BaselineModel)Current;
         int user = model.Context.TrainedUserIndex(userId);
         int item = model.Context.TrainedItemIndex(itemId);
-        double prediction = model.GlobalMean + (user >= 0 ? model.UserBias[user] : 0.0) + (item >= 0 ? model.ItemBias[item] : 0.0);
-        if (model.Clip)
-        {
-            prediction = Math.Clamp(prediction, model.MinRating, model.MaxRating);
-        }
-
-        return (float)prediction;
+        return (float)model.Biases.Clip(model.Biases.Estimate(user, item));
     }
 
     private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var ratings = InteractionMatrix.Build(dataset, MatrixValues.Value, DuplicatePolicy.LastWins);
-        ReadOnlySpan<float> values = ratings.Values;
-        double sum = 0.0;
-        double min = double.PositiveInfinity;
-        double max = double.NegativeInfinity;
-        foreach (float r in values)
-        {
-            sum += r;
-            min = Math.Min(min, r);
-            max = Math.Max(max, r);
-        }
-
-        double mean = values.IsEmpty ? 0.0 : sum / values.Length;
-        if (values.IsEmpty)
-        {
-            (min, max) = (mean, mean);
-        }
-
-        double userRegularization = _options.UserRegularization;
-        double itemRegularization = _options.ItemRegularization;
-        int iterations = _options.Iterations;
-        var userBias = new double[ratings.Rows];
-        var itemBias = new double[ratings.Columns];
-        for (int iteration = 1; iteration <= iterations; iteration++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            for (int i = 0; i < itemBias.Length; i++)
-            {
-                itemBias[i] = SolveBias(ratings.ColumnRows(i), ratings.ColumnValuesOf(i), mean, userBias, itemRegularization);
-            }
-
-            for (int u = 0; u < userBias.Length; u++)
-            {
-                userBias[u] = SolveBias(ratings.RowColumns(u), ratings.RowValues(u), mean, itemBias, userRegularization);
-            }
-
-            progress?.Report(new TrainingProgress("iteration", iteration, iterations, Objective(ratings, mean, userBias, itemBias, userRegularization, itemRegularization)));
-        }
-
-        return new BaselineModel(context, mean, userBias, itemBias, min, max, _options.ClipPredictions);
+        return new BaselineModel(context, BaselineBiases.Fit(ratings, _options, progress, cancellationToken));
     }
 
-    /// <summary>
-    /// The exact minimiser of <c>Σ_j (r_j − μ − b_other(j) − b)² + λ b²</c> over one bias b:
-    /// <c>Σ_j (r_j − μ − b_other(j)) / (λ + n)</c>; 0 without ratings.
-    /// </summary>
-    private static double SolveBias(ReadOnlySpan<int> others, ReadOnlySpan<float> values, double mean, double[] otherBias, double regularization)
+    private sealed class BaselineModel(FitContext context, BaselineBiases biases) : TrainedModel(context)
     {
-        if (others.IsEmpty)
-        {
-            return 0.0;
-        }
-
-        double deviation = 0.0;
-        for (int j = 0; j < others.Length; j++)
-        {
-            deviation += values[j] - mean - otherBias[others[j]];
-        }
-
-        return deviation / (regularization + others.Length);
-    }
-
-    /// <summary>Koren's eq. 2 with separate penalties: Σ (r_ui − μ − b_u − b_i)² + λ_u Σ b_u² + λ_i Σ b_i².</summary>
-    private static double Objective(InteractionMatrix ratings, double mean, double[] userBias, double[] itemBias, double userRegularization, double itemRegularization)
-    {
-        double loss = 0.0;
-        for (int u = 0; u < userBias.Length; u++)
-        {
-            ReadOnlySpan<int> items = ratings.RowColumns(u);
-            ReadOnlySpan<float> values = ratings.RowValues(u);
-            for (int j = 0; j < items.Length; j++)
-            {
-                double error = values[j] - mean - userBias[u] - itemBias[items[j]];
-                loss += error * error;
-            }
-
-            loss += userRegularization * userBias[u] * userBias[u];
-        }
-
-        foreach (double b in itemBias)
-        {
-            loss += itemRegularization * b * b;
-        }
-
-        return loss;
-    }
-
-    private sealed class BaselineModel(FitContext context, double globalMean, double[] userBias, double[] itemBias, double minRating, double maxRating, bool clip)
-        : TrainedModel(context)
-    {
-        public double GlobalMean => globalMean;
-
-        public double[] UserBias => userBias;
-
-        public double[] ItemBias => itemBias;
-
-        public double MinRating => minRating;
-
-        public double MaxRating => maxRating;
-
-        public bool Clip => clip;
+        public BaselineBiases Biases => biases;
 
         public override void ScoreAll(int user, Span<float> scores)
         {
-            double userPart = globalMean + userBias[user];
             for (int i = 0; i < scores.Length; i++)
             {
-                scores[i] = (float)(userPart + itemBias[i]);
+                scores[i] = (float)biases.Estimate(user, i);
             }
         }
 
         public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores)
         {
-            double userPart = globalMean + userBias[user];
             for (int j = 0; j < items.Length; j++)
             {
-                scores[j] = (float)(userPart + itemBias[items[j]]);
+                scores[j] = (float)biases.Estimate(user, items[j]);
             }
         }
     }

@@ -3,57 +3,87 @@ using RecEngine.Data;
 namespace RecEngine.Models.Neighborhood;
 
 /// <summary>
-/// Item-based collaborative filtering for top-N ("people who liked this also liked"): every item keeps its K most
-/// similar items, and a user's score for item j is Σ_{i ∈ I_u} w_ui · sim(i, j) over the user's items i that have j
-/// among their neighbours, with w_ui the user's value for i.
+/// Item-based collaborative filtering ("people who liked this also liked"): every item keeps its K most similar
+/// items. Top-N score of item j for user u: Σ_{i ∈ I_u} w_ui · sim(i, j) over the user's items i that have j among
+/// their neighbours, with w_ui the user's value for i. Rating prediction: the baseline plus the similarity-weighted
+/// residuals of the user's ratings of the item's neighbours (KNNBaseline).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Fit builds the neighbour graph with a multi-threaded sparse product (<see cref="SimilarityMeasure"/> documents the
-/// measures). Memory is O(items · K). A top-N call costs O(|I_u| · K + items). <c>SimilarItems</c> returns the
-/// item's stored neighbours; an item without neighbours falls back to popularity.
+/// measures, <see cref="NeighborhoodOptions"/> the options). Memory is O(items · K). A top-N call costs
+/// O(|I_u| · K + items). Items no neighbour list reaches score 0; a user none of whose items has neighbours gets
+/// the popularity fallback. <c>SimilarItems</c> returns the item's stored neighbours (at most K) with their
+/// similarities; an item without neighbours falls back to popularity.
 /// </para>
-/// <para>Thread safety: see <see cref="RecommenderBase"/>.</para>
+/// <para>
+/// <see cref="PredictRating"/>: <c>r̂_ui = b_ui + Σ_j s_ij (r_uj − b_uj) / Σ_j s_ij</c> over the (at most
+/// <see cref="NeighborhoodOptions.PredictionNeighbors"/>) most similar neighbours j of i that u rated, with the
+/// baseline b of <see cref="NeighborhoodOptions.Baseline"/>; b_ui alone when there is none, and for unknown users or
+/// items (their bias is 0). Clipped to the training range when the baseline clips. Fit rating prediction with
+/// <see cref="MatrixValues.Value"/> and a centred measure (Pearson, adjusted cosine).
+/// </para>
+/// <para>Thread safety: see <see cref="RecommenderBase"/>; <see cref="PredictRating"/> is safe for concurrent callers too.</para>
 /// </remarks>
-public sealed class ItemKnnRecommender : RecommenderBase
+public sealed class ItemKnnRecommender : RecommenderBase, IRatingPredictor
 {
-    private readonly ItemKnnOptions _options;
+    private readonly NeighborhoodOptions _options;
 
     /// <summary>Creates the recommender.</summary>
     /// <param name="options">Options; <see langword="null"/> for the defaults (cosine, K = 20, no shrinkage).</param>
     /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
-    public ItemKnnRecommender(ItemKnnOptions? options = null)
+    public ItemKnnRecommender(NeighborhoodOptions? options = null)
     {
-        _options = options ?? new ItemKnnOptions();
+        _options = options ?? new NeighborhoodOptions();
         _options.Validate();
     }
 
     /// <inheritdoc/>
     public override string Name => "item-knn";
 
-    private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public float PredictRating(string userId, string itemId)
     {
-        DuplicatePolicy duplicates = _options.Values == MatrixValues.Weight ? DuplicatePolicy.Sum : DuplicatePolicy.LastWins;
-        var matrix = InteractionMatrix.Build(dataset, _options.Values, duplicates);
-        NeighborGraph graph = SimilarityBuilder.Build(
-            matrix.ByItem, matrix.ByUser, _options.Measure, _options.Shrinkage, _options.Neighbors,
-            _options.DegreeOfParallelism ?? Environment.ProcessorCount, cancellationToken);
-        progress?.Report(new TrainingProgress("item-knn", 1, 1, double.NaN));
-        return new ItemKnnModel(context, matrix, graph);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(itemId);
+        var model = (ItemKnnModel)Current;
+        return (float)model.Fit.Predict(model.Context.TrainedUserIndex(userId), model.Context.TrainedItemIndex(itemId), itemBased: true);
     }
 
-    private sealed class ItemKnnModel(FitContext context, InteractionMatrix matrix, NeighborGraph graph) : TrainedModel(context)
+    private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
+        var fit = NeighborhoodFit.Build(dataset, _options, itemBased: true, cancellationToken);
+        progress?.Report(new TrainingProgress("similarities", 1, 1, double.NaN));
+        return new ItemKnnModel(context, fit);
+    }
+
+    private sealed class ItemKnnModel(FitContext context, NeighborhoodFit fit) : TrainedModel(context)
+    {
+        public NeighborhoodFit Fit => fit;
+
+        public override bool CanPersonalize(int user)
+        {
+            foreach (int item in fit.Matrix.RowColumns(user))
+            {
+                if (!fit.Graph.NeighborsOf(item).IsEmpty)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         public override void ScoreAll(int user, Span<float> scores)
         {
             scores.Clear();
-            ReadOnlySpan<int> items = matrix.RowColumns(user);
-            ReadOnlySpan<float> weights = matrix.RowValues(user);
+            ReadOnlySpan<int> items = fit.Matrix.RowColumns(user);
+            ReadOnlySpan<float> weights = fit.Matrix.RowValues(user);
             for (int e = 0; e < items.Length; e++)
             {
-                float weight = weights[e];
-                ReadOnlySpan<int> neighbors = graph.NeighborsOf(items[e]);
-                ReadOnlySpan<float> similarities = graph.SimilaritiesOf(items[e]);
+                float weight = weights[e] * fit.NeighborSums[items[e]];
+                ReadOnlySpan<int> neighbors = fit.Graph.NeighborsOf(items[e]);
+                ReadOnlySpan<float> similarities = fit.Graph.SimilaritiesOf(items[e]);
                 for (int n = 0; n < neighbors.Length; n++)
                 {
                     scores[neighbors[n]] += weight * similarities[n];
@@ -61,22 +91,6 @@ public sealed class ItemKnnRecommender : RecommenderBase
             }
         }
 
-        public override bool TrySimilarTo(int item, Span<float> scores)
-        {
-            ReadOnlySpan<int> neighbors = graph.NeighborsOf(item);
-            if (neighbors.IsEmpty)
-            {
-                return false;
-            }
-
-            scores.Fill(float.NaN);
-            ReadOnlySpan<float> similarities = graph.SimilaritiesOf(item);
-            for (int n = 0; n < neighbors.Length; n++)
-            {
-                scores[neighbors[n]] = similarities[n];
-            }
-
-            return true;
-        }
+        public override bool TrySimilarTo(int item, Span<float> scores) => fit.Graph.TryFill(item, scores);
     }
 }

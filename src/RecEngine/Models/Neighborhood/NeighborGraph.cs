@@ -28,4 +28,26 @@ internal sealed class NeighborGraph
 
     /// <summary>The similarities of <paramref name="row"/>'s neighbours, in the order of <see cref="NeighborsOf"/>.</summary>
     public ReadOnlySpan<float> SimilaritiesOf(int row) => _similarities.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
+
+    /// <summary>
+    /// Writes <paramref name="row"/>'s similarities into <paramref name="scores"/> (indexed by row, NaN for rows
+    /// that are not neighbours); returns <see langword="false"/>, writing nothing, when it has no neighbours.
+    /// </summary>
+    public bool TryFill(int row, Span<float> scores)
+    {
+        ReadOnlySpan<int> neighbors = NeighborsOf(row);
+        if (neighbors.IsEmpty)
+        {
+            return false;
+        }
+
+        scores.Fill(float.NaN);
+        ReadOnlySpan<float> similarities = SimilaritiesOf(row);
+        for (int n = 0; n < neighbors.Length; n++)
+        {
+            scores[neighbors[n]] = similarities[n];
+        }
+
+        return true;
+    }
 }

@@ -150,6 +150,9 @@ internal static class PairSimilarity
             case SimilarityMeasure.AdjustedCosine:
                 similarity = s.Product / Math.Sqrt(s.SquaresA * s.SquaresB);
                 break;
+            case SimilarityMeasure.DotProduct:
+                similarity = s.Product;
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(measure), measure, "Unknown similarity measure.");
         }

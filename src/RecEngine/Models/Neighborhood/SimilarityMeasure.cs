@@ -26,4 +26,10 @@ public enum SimilarityMeasure
 
     /// <summary>Jaccard index of the supports: |U_i ∩ U_j| / |U_i ∪ U_j|; values are ignored.</summary>
     Jaccard,
+
+    /// <summary>
+    /// The plain dot product Σ_{u∈U_ij} r_ui r_uj, not normalised: meant for values already weighted, such as
+    /// <see cref="NeighborWeighting.Bm25"/> (the BM25 item-kNN of the implicit library).
+    /// </summary>
+    DotProduct,
 }

@@ -28,6 +28,9 @@ public sealed class SimilarityBuilderTests
                 double Norm(int row) => Math.Sqrt(Enumerable.Range(0, columns).Where(c => Has(row, c)).Sum(c => (double)m[row, c] * m[row, c]));
                 similarity = common.Sum(c => (double)m[i, c] * m[j, c]) / (Norm(i) * Norm(j));
                 break;
+            case SimilarityMeasure.DotProduct:
+                similarity = common.Sum(c => (double)m[i, c] * m[j, c]);
+                break;
             case SimilarityMeasure.Jaccard:
                 int union = Enumerable.Range(0, columns).Count(c => Has(i, c) || Has(j, c));
                 similarity = common.Length / (double)union;
@@ -78,6 +81,9 @@ public sealed class SimilarityBuilderTests
 
     private const double Noise = 1e-5;
 
+    /// <summary>Equal within 1e-5, relative for magnitudes above 1 (dot products are not bounded).</summary>
+    private static bool Close(double expected, float actual) => Math.Abs(expected - actual) <= 1e-5 * Math.Max(1, Math.Abs(expected));
+
     [Property(MaxTest = 300)]
     public Property Build_EqualsTheDefinitions_Meets_Specification() =>
         Prop.ForAll(Cases.ToArbitrary(), c =>
@@ -99,14 +105,14 @@ public sealed class SimilarityBuilderTests
                 {
                     double own = Reference(c.M, i, neighbors[n], c.Measure, c.Shrinkage) ?? 0;
                     bool ordered = n == 0 || similarities[n] < similarities[n - 1] || (similarities[n] == similarities[n - 1] && neighbors[n] > neighbors[n - 1]);
-                    if (Math.Abs(own - similarities[n]) > 1e-5 || !ordered)
+                    if (!Close(own, similarities[n]) || !ordered)
                     {
                         return false;
                     }
 
                     if (similarities[n] > Noise)
                     {
-                        if (substantive >= expected.Length || Math.Abs(expected[substantive] - similarities[n]) > 1e-5)
+                        if (substantive >= expected.Length || !Close(expected[substantive], similarities[n]))
                         {
                             return false;
                         }
