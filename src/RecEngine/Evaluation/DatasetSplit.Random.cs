@@ -37,6 +37,40 @@ public sealed partial class DatasetSplit
     }
 
     /// <summary>
+    /// Cold items: a uniformly random subset of ⌈<paramref name="itemFraction"/> · items⌉ items is made cold, and all of
+    /// their interactions form the test set. The training set keeps the cold items in its catalog (with their
+    /// attributes) but has no interaction with them, which is how a content model's cold start is measured.
+    /// </summary>
+    /// <param name="dataset">The interactions to split.</param>
+    /// <param name="itemFraction">Share of the dataset's items made cold, in (0, 1).</param>
+    /// <param name="seed">Seed of the shuffle of the items; the same seed gives the same split.</param>
+    /// <returns>A split that partitions the rows exactly; every test interaction is with a cold item.</returns>
+    /// <remarks>The cold items are the first positions of a seeded Fisher–Yates permutation of the item indices. O(n + items).</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="itemFraction"/> is not in (0, 1).</exception>
+    public static DatasetSplit ColdItems(InteractionDataset dataset, double itemFraction, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ThrowIfNotOpenFraction(itemFraction);
+        int coldCount = (int)Math.Ceiling(itemFraction * dataset.ItemCount);
+        int[] order = Permutation(dataset.ItemCount, seed);
+        var cold = new bool[dataset.ItemCount];
+        for (int position = 0; position < coldCount; position++)
+        {
+            cold[order[position]] = true;
+        }
+
+        ReadOnlySpan<int> items = dataset.ItemIndices;
+        var inTest = new bool[dataset.Count];
+        for (int row = 0; row < inTest.Length; row++)
+        {
+            inTest[row] = cold[items[row]];
+        }
+
+        return FromMask(dataset, inTest);
+    }
+
+    /// <summary>
     /// K-fold cross-validation splits: the interactions are randomly partitioned into <paramref name="k"/> folds of
     /// (almost) equal size, and split <c>f</c> has fold <c>f</c> as its test set and the other folds as its training
     /// set, so every interaction is in exactly one test set.

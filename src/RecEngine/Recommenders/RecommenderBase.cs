@@ -75,9 +75,15 @@ public abstract class RecommenderBase : IRecommender
         TrainedModel model = Current;
         FitContext context = model.Context;
         int user = context.TrainedUserIndex(userId);
-        if (user < 0 || !model.CanPersonalize(user))
+        if (user < 0)
         {
             return Popular(model, destination, options, excludedItem: -1);
+        }
+
+        if (!model.CanPersonalize(user))
+        {
+            // A known user the model cannot personalise for still does not get what they have already seen.
+            return Popular(model, destination, options, excludedItem: -1, options.ExcludeSeen ? context.Seen.RowColumns(user) : default);
         }
 
         return RecommendPersonal(model, user, destination, options);
@@ -288,6 +294,17 @@ public abstract class RecommenderBase : IRecommender
         return written == capacity ? result : result[..written];
     }
 
+    /// <summary>
+    /// The best items of a score vector over the whole catalog (NaN = ineligible), after the filters of
+    /// <paramref name="options"/>, into <paramref name="destination"/>: for models that rank items against something
+    /// other than a known user or item.
+    /// </summary>
+    private protected static int SelectScores(TrainedModel model, ReadOnlySpan<float> scores, Span<ScoredItem> destination, RecommendOptions options)
+    {
+        var filter = new CandidateFilter(model.Context.Items, options, excludedIndex: -1);
+        return SelectInto(model.Context, scores, destination, ref filter);
+    }
+
     private static int SelectInto(FitContext context, ReadOnlySpan<float> scores, Span<ScoredItem> destination, ref CandidateFilter filter)
     {
         int k = Math.Min(destination.Length, context.ItemCount);
@@ -318,7 +335,12 @@ public abstract class RecommenderBase : IRecommender
     }
 
     /// <summary>The fallback: the model's non-personal ranking (by default training popularity), after filters.</summary>
-    private static int Popular(TrainedModel model, Span<ScoredItem> destination, RecommendOptions options, int excludedItem)
+    /// <param name="model">The trained model.</param>
+    /// <param name="destination">Receives the items, best first.</param>
+    /// <param name="options">Filters and exclusions.</param>
+    /// <param name="excludedItem">An item index never returned (the query item), or −1.</param>
+    /// <param name="seen">Item indices the user has seen, ascending, left out too; empty for none.</param>
+    private protected static int Popular(TrainedModel model, Span<ScoredItem> destination, RecommendOptions options, int excludedItem, ReadOnlySpan<int> seen = default)
     {
         FitContext context = model.Context;
         float[] scores = model.FallbackScores;
@@ -331,7 +353,7 @@ public abstract class RecommenderBase : IRecommender
                 break;
             }
 
-            if (filter.Accept(item))
+            if (filter.Accept(item) && (seen.IsEmpty || seen.BinarySearch(item) < 0))
             {
                 destination[written++] = new ScoredItem(context.Items.GetId(item), scores[item]);
             }

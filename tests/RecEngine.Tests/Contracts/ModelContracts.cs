@@ -59,3 +59,11 @@ public sealed class UserKnnContractTests : RecommenderContractTests
 {
     protected override IRecommender Create() => new UserKnnRecommender(new NeighborhoodOptions { Neighbors = 5 });
 }
+
+/// <summary>The checkerboard has no item attributes, so the content model has no profile to personalise with.</summary>
+public sealed class ContentContractTests : RecommenderContractTests
+{
+    protected override bool Personalizes => false;
+
+    protected override IRecommender Create() => new RecEngine.Models.Content.ContentRecommender();
+}

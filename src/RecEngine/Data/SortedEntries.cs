@@ -1,4 +1,4 @@
-namespace RecEngine.Models.Neighborhood;
+namespace RecEngine.Data;
 
 /// <summary>One growable sparse row of (index, value) entries, indices ascending; capacity doubles as it grows.</summary>
 internal struct SortedEntries
