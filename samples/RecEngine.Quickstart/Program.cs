@@ -1,5 +1,6 @@
 // RecEngine quickstart: train models on the embedded synthetic dataset (or MovieLens with
-// --movielens <folder>), compare them offline, then ask for recommendations, explanations and similar items.
+// --movielens <folder>), compare them offline, then ask for recommendations, explanations and similar items
+// (collaborative and content-based, including an item known only by its attributes).
 using System.Diagnostics;
 using System.Globalization;
 using RecEngine;
@@ -8,7 +9,9 @@ using RecEngine.Data.Loading;
 using RecEngine.Data.Synthetic;
 using RecEngine.Evaluation;
 using RecEngine.Models.Baseline;
+using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Popularity;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -54,6 +57,9 @@ IRecommender[] models =
     new PopularityRecommender(),
     new PopularityRecommender(new PopularityOptions { HalfLife = TimeSpan.FromDays(30) }),
     new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 64, Values = MatrixValues.One }),
+    new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 10, NormalizeSimilarities = true }),
+    new UserKnnRecommender(new NeighborhoodOptions { Neighbors = 20 }),
+    new ContentRecommender(),
 ];
 Console.WriteLine("Top-10 quality, leave-last-out, full ranking over unseen items:");
 Console.WriteLine($"  {"model",-18} {"HR@10",7} {"NDCG@10",8} {"MRR@10",7} {"Coverage",9} {"fit",8}");
@@ -72,7 +78,12 @@ Console.WriteLine();
 var ratingSplit = DatasetSplit.RandomHoldout(data, testFraction: 0.2, seed: 1);
 Console.WriteLine("Rating prediction, 20 % random holdout:");
 Console.WriteLine($"  {"model",-18} {"RMSE",7} {"MAE",7}");
-IRatingPredictor[] predictors = [new BaselineRatingPredictor(), new ExplicitAlsRecommender(new ExplicitAlsOptions { Factors = 16, Regularization = 0.1f })];
+IRatingPredictor[] predictors =
+[
+    new BaselineRatingPredictor(),
+    new ExplicitAlsRecommender(new ExplicitAlsOptions { Factors = 16, Regularization = 0.1f }),
+    new ItemKnnRecommender(new NeighborhoodOptions { Values = MatrixValues.Value, Neighbors = 200 }),
+];
 foreach (IRatingPredictor predictor in predictors)
 {
     var recommender = (IRecommender)predictor;
@@ -111,6 +122,29 @@ if (als.Explain(user, top[0].ItemId, count: 3) is { } why)
 
 Console.WriteLine($"Items similar to {top[0].ItemId}:");
 foreach (ScoredItem item in als.SimilarItems(top[0].ItemId, 3))
+{
+    Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)}");
+}
+
+// Item-kNN: "because you liked X", straight from the neighbour lists.
+var knn = new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 10, NormalizeSimilarities = true });
+knn.Fit(data);
+Console.WriteLine($"Recommended for {user} (item-kNN):");
+foreach (ScoredItem item in knn.Recommend(user, 3))
+{
+    string because = knn.Explain(user, item.ItemId, count: 1) is { } reason
+        ? $"because you liked {Describe(data, reason.Contributions[0].ItemId)}"
+        : "popular";
+    Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)} - {because}");
+}
+
+// Content: a brand-new item, known only by its attributes, already has look-alikes.
+var content = new ContentRecommender();
+content.Fit(data);
+ItemAttributes template = data.Catalog[data.Items.TryGetIndex(top[0].ItemId, out int topIndex) ? topIndex : 0];
+var brandNew = new ItemAttributes { Title = "Brand-new item", Categories = template.Categories, Tags = template.Tags };
+Console.WriteLine($"Items like a brand-new item, not in the catalog, described like {top[0].ItemId} (content):");
+foreach (ScoredItem item in content.SimilarItems(brandNew, 3))
 {
     Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)}");
 }

@@ -10,11 +10,16 @@ internal sealed class EvaluateArguments
                         [--users N --items N --interactions N --seed N]      (synthetic shape)
                         --protocol <leave-last-out|sampled|kfold|temporal> [--k 10] [--negatives 99]
                         [--folds 5] [--train-fraction 0.8]
-                        --models <comma list: popularity,popularity-decay,baseline,als,als-explicit>
+                        --models <comma list: popularity,popularity-decay,baseline,als,als-explicit,
+                                  item-knn,user-knn,content>
                         [--json <file>] [--threads N]
                         model options: [--factors 64] [--regularization R] [--alpha A] [--iterations 15]
                         [--solver cg|cholesky] [--cg-steps 3] [--values one|weight|value]
                         [--bias-regularization R] [--half-life-days D]
+                        kNN: [--measure cosine|adjusted-cosine|pearson|jaccard|dot] [--neighbors 20]
+                        [--shrinkage B] [--weighting none|tfidf|bm25] [--bm25-k1 1.2] [--bm25-b 0.75]
+                        [--normalize true|false] [--prediction-neighbors 40]
+                        content: [--category-weight 1] [--text-weight 1] [--numeric-weight 0.5]
         --data defaults to RECENGINE_DATA for the MovieLens datasets.
         """;
 
@@ -22,7 +27,9 @@ internal sealed class EvaluateArguments
     [
         "dataset", "data", "users", "items", "interactions", "seed", "protocol", "k", "negatives", "folds",
         "train-fraction", "models", "json", "threads", "factors", "regularization", "alpha", "iterations",
-        "solver", "cg-steps", "values", "bias-regularization", "half-life-days",
+        "solver", "cg-steps", "values", "bias-regularization", "half-life-days", "measure", "neighbors",
+        "shrinkage", "weighting", "bm25-k1", "bm25-b", "normalize", "prediction-neighbors", "category-weight",
+        "text-weight", "numeric-weight",
     ];
 
     private readonly Dictionary<string, string> _values;

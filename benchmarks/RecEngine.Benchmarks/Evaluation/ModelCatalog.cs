@@ -1,7 +1,9 @@
 using System.Globalization;
 using RecEngine.Data;
 using RecEngine.Models.Baseline;
+using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Popularity;
 
 namespace RecEngine.Benchmarks.Evaluation;
@@ -9,7 +11,8 @@ namespace RecEngine.Benchmarks.Evaluation;
 /// <summary>The models the runner knows, under stable names, built from the command's options.</summary>
 internal static class ModelCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = ["popularity", "popularity-decay", "baseline", "als", "als-explicit"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["popularity", "popularity-decay", "baseline", "als", "als-explicit", "item-knn", "user-knn", "content"];
 
     /// <summary>Creates a fresh model and the parameters it was given (for the JSON record).</summary>
     public static (IRecommender Model, Dictionary<string, object> Parameters) Create(string name, EvaluateArguments args)
@@ -76,6 +79,56 @@ internal static class ModelCatalog
                 });
             }
 
+            case "item-knn":
+            case "user-knn":
+            {
+                var options = new NeighborhoodOptions
+                {
+                    Measure = ParseMeasure(args.Text("measure") ?? "cosine"),
+                    Neighbors = args.Int("neighbors", 20),
+                    Shrinkage = (float)args.Double("shrinkage", 0),
+                    Weighting = ParseWeighting(args.Text("weighting") ?? "none"),
+                    Bm25K1 = args.Double("bm25-k1", 1.2),
+                    Bm25B = args.Double("bm25-b", 0.75),
+                    NormalizeSimilarities = ParseBool("normalize", args.Text("normalize") ?? "false"),
+                    PredictionNeighbors = args.Int("prediction-neighbors", 40),
+                    Values = ParseValues(args.Text("values") ?? "one"),
+                    DegreeOfParallelism = threads,
+                };
+                IRecommender model = name == "item-knn" ? new ItemKnnRecommender(options) : new UserKnnRecommender(options);
+                return (model, new()
+                {
+                    ["measure"] = options.Measure.ToString(),
+                    ["neighbors"] = options.Neighbors,
+                    ["shrinkage"] = options.Shrinkage,
+                    ["weighting"] = options.Weighting.ToString(),
+                    ["bm25K1"] = options.Bm25K1,
+                    ["bm25B"] = options.Bm25B,
+                    ["normalize"] = options.NormalizeSimilarities,
+                    ["predictionNeighbors"] = options.PredictionNeighbors,
+                    ["values"] = options.Values.ToString(),
+                    ["threads"] = threads ?? Environment.ProcessorCount,
+                });
+            }
+
+            case "content":
+            {
+                var options = new ContentOptions
+                {
+                    CategoryWeight = (float)args.Double("category-weight", 1),
+                    TextWeight = (float)args.Double("text-weight", 1),
+                    NumericWeight = (float)args.Double("numeric-weight", 0.5),
+                    Values = ParseValues(args.Text("values") ?? "one"),
+                };
+                return (new ContentRecommender(options), new()
+                {
+                    ["categoryWeight"] = options.CategoryWeight,
+                    ["textWeight"] = options.TextWeight,
+                    ["numericWeight"] = options.NumericWeight,
+                    ["values"] = options.Values.ToString(),
+                });
+            }
+
             default:
                 throw new ArgumentException($"Unknown model '{name}'. Known models: {string.Join(", ", Names)}.");
         }
@@ -86,6 +139,31 @@ internal static class ModelCatalog
         "cg" or "conjugate-gradient" => AlsSolver.ConjugateGradient,
         "cholesky" => AlsSolver.Cholesky,
         _ => throw new ArgumentException($"Option '--solver' expects cg or cholesky, found '{text}'."),
+    };
+
+    private static SimilarityMeasure ParseMeasure(string text) => text.ToLowerInvariant() switch
+    {
+        "cosine" => SimilarityMeasure.Cosine,
+        "adjusted-cosine" => SimilarityMeasure.AdjustedCosine,
+        "pearson" => SimilarityMeasure.Pearson,
+        "jaccard" => SimilarityMeasure.Jaccard,
+        "dot" => SimilarityMeasure.DotProduct,
+        _ => throw new ArgumentException($"Option '--measure' expects cosine, adjusted-cosine, pearson, jaccard or dot, found '{text}'."),
+    };
+
+    private static NeighborWeighting ParseWeighting(string text) => text.ToLowerInvariant() switch
+    {
+        "none" => NeighborWeighting.None,
+        "tfidf" => NeighborWeighting.TfIdf,
+        "bm25" => NeighborWeighting.Bm25,
+        _ => throw new ArgumentException($"Option '--weighting' expects none, tfidf or bm25, found '{text}'."),
+    };
+
+    private static bool ParseBool(string name, string text) => text.ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new ArgumentException($"Option '--{name}' expects true or false, found '{text}'."),
     };
 
     private static MatrixValues ParseValues(string text) => text.ToLower(CultureInfo.InvariantCulture) switch

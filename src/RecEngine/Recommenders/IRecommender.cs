@@ -9,7 +9,8 @@ namespace RecEngine;
 /// <remarks>
 /// <para>
 /// <b>Unknown users and items are normal traffic.</b> A user the model cannot personalise for gets the documented
-/// fallback of the model (the most popular items of the training data, after filters), never an exception;
+/// fallback of the model (the most popular items of the training data, after filters, and without the items a
+/// known user has seen when seen items are excluded), never an exception;
 /// <see cref="IsKnownUser"/> tells the two cases apart. Scores of unknown candidate items are
 /// <see cref="float.NegativeInfinity"/>. <c>SimilarItems</c> of an unknown item falls back to popular items.
 /// </para>

@@ -52,6 +52,11 @@ internal sealed class IncrementalNeighborIndex
     private int[] _lengths;
     private bool[] _exhaustive;
 
+    // The last entry of each non-exhaustive list, kept apart (compact, cache-resident) so that an update can tell
+    // without touching a row's list whether a changed candidate could enter it.
+    private float[] _lastScores;
+    private int[] _lastIndices;
+
     private int[] _heapIndices;
     private float[] _heapScores;
     private float[] _entryScores = [];
@@ -79,6 +84,8 @@ internal sealed class IncrementalNeighborIndex
         _similarities = [];
         _lengths = [];
         _exhaustive = [];
+        _lastScores = [];
+        _lastIndices = [];
         _heapIndices = new int[_capacity];
         _heapScores = new float[_capacity];
     }
@@ -322,25 +329,63 @@ internal sealed class IncrementalNeighborIndex
             }
         }
 
+        foreach (int old in _neighbors.AsSpan(row * _capacity, _lengths[row]))
+        {
+            MarkListed(row, old, listed: false);
+        }
+
         _exhaustive[row] = valid <= _capacity;
         int length = NeighborHeap.Drain(heapIndices, heapScores, size);
         heapIndices[..length].CopyTo(_neighbors.AsSpan(row * _capacity));
         heapScores[..length].CopyTo(_similarities.AsSpan(row * _capacity));
         _lengths[row] = length;
+        foreach (int member in heapIndices[..length])
+        {
+            MarkListed(row, member, listed: true);
+        }
+
+        UpdateLast(row);
         if (!propagate)
         {
             return;
         }
 
-        // The heap is free again: a re-rank may recompute another row's list with it.
+        // The heap is free again: a re-rank may recompute another row's list with it. A row whose list does not
+        // hold this one, and which this one cannot enter, is left alone without reading its list.
         for (int e = 0; e < entries.Length; e++)
         {
             long entry = entries[e];
-            if (PairTable.IsEntry(entry))
+            if (!PairTable.IsEntry(entry))
             {
-                Rerank(PairTable.KeyOf(entry), row, _entryScores[e]);
+                continue;
+            }
+
+            int other = PairTable.KeyOf(entry);
+            float similarity = _entryScores[e];
+            bool listed = (_pairs[PairTable.SlotOf(entry)].Listed & (other < row ? 1 : 2)) != 0;
+            if (listed || (!float.IsNaN(similarity)
+                && (_exhaustive[other] || NeighborHeap.Before(similarity, row, _lastScores[other], _lastIndices[other]))))
+            {
+                Rerank(other, row, similarity);
             }
         }
+    }
+
+    /// <summary>Records whether <paramref name="other"/> is in <paramref name="row"/>'s list, in their pair's <see cref="PairSums.Listed"/> bits.</summary>
+    private void MarkListed(int row, int other, bool listed)
+    {
+        ref byte bits = ref _pairs[_tables[row].Find(other)].Listed;
+        byte bit = (byte)(row < other ? 1 : 2);
+        bits = listed ? (byte)(bits | bit) : (byte)(bits & ~bit);
+    }
+
+    /// <summary>Refreshes the compact copy of <paramref name="row"/>'s last entry.</summary>
+    private void UpdateLast(int row)
+    {
+        int length = _lengths[row];
+        (_lastScores[row], _lastIndices[row]) = length == 0
+            ? (float.NegativeInfinity, int.MaxValue)
+            : (_similarities[(row * _capacity) + length - 1], _neighbors[(row * _capacity) + length - 1]);
     }
 
     /// <summary>Moves <paramref name="candidate"/> to its place in <paramref name="row"/>'s list for its new similarity (NaN: not a neighbour).</summary>
@@ -356,6 +401,7 @@ internal sealed class IncrementalNeighborIndex
             ids.Slice(at + 1, length - at - 1).CopyTo(ids[at..]);
             sims.Slice(at + 1, length - at - 1).CopyTo(sims[at..]);
             length--;
+            MarkListed(row, candidate, listed: false);
         }
 
         if (!float.IsNaN(similarity)
@@ -376,16 +422,23 @@ internal sealed class IncrementalNeighborIndex
 
             if (!full || place < length)
             {
-                length -= full ? 1 : 0;
+                if (full)
+                {
+                    length--;
+                    MarkListed(row, ids[length], listed: false);
+                }
+
                 ids.Slice(place, length - place).CopyTo(ids[(place + 1)..]);
                 sims.Slice(place, length - place).CopyTo(sims[(place + 1)..]);
                 ids[place] = candidate;
                 sims[place] = similarity;
                 length++;
+                MarkListed(row, candidate, listed: true);
             }
         }
 
         _lengths[row] = length;
+        UpdateLast(row);
         if (!_exhaustive[row] && length < _k)
         {
             Recompute(row, propagate: false);
@@ -407,6 +460,8 @@ internal sealed class IncrementalNeighborIndex
             Array.Resize(ref _tables, capacity);
             Array.Resize(ref _lengths, capacity);
             Array.Resize(ref _exhaustive, capacity);
+            Array.Resize(ref _lastScores, capacity);
+            Array.Resize(ref _lastIndices, capacity);
             Array.Resize(ref _neighbors, capacity * _capacity);
             Array.Resize(ref _similarities, capacity * _capacity);
         }

@@ -50,6 +50,56 @@ public sealed class ItemKnnRecommender : RecommenderBase, IRatingPredictor
         return (float)model.Fit.Predict(model.Context.TrainedUserIndex(userId), model.Context.TrainedItemIndex(itemId), itemBased: true);
     }
 
+    /// <summary>
+    /// Explains the top-N score of <paramref name="itemId"/> for <paramref name="userId"/>: "because you liked X".
+    /// The score is exactly the sum of one term per item i of the user that has the item among its neighbours,
+    /// <c>w_ui · sim(i, j)</c> (divided by i's similarity sum when normalising); the largest terms are returned.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="itemId">The item to explain.</param>
+    /// <param name="count">How many contributions to return (largest first).</param>
+    /// <returns>The explanation, or <see langword="null"/> when the user or the item is unknown, or no item of the user reaches it.</returns>
+    /// <exception cref="ArgumentNullException">An id is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The model has not been fitted.</exception>
+    public Explanation? Explain(string userId, string itemId, int count = 10)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(itemId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var model = (ItemKnnModel)Current;
+        int user = model.Context.TrainedUserIndex(userId);
+        int item = model.Context.TrainedItemIndex(itemId);
+        if (user < 0 || item < 0)
+        {
+            return null;
+        }
+
+        NeighborhoodFit fit = model.Fit;
+        ReadOnlySpan<int> items = fit.Matrix.RowColumns(user);
+        ReadOnlySpan<float> weights = fit.Matrix.RowValues(user);
+        var contributions = new List<ItemContribution>();
+        float score = 0;
+        for (int e = 0; e < items.Length; e++)
+        {
+            int at = fit.Graph.NeighborsOf(items[e]).IndexOf(item);
+            if (at >= 0)
+            {
+                float term = weights[e] * fit.NeighborSums[items[e]] * fit.Graph.SimilaritiesOf(items[e])[at];
+                score += term;
+                contributions.Add(new ItemContribution(model.Context.Items.GetId(items[e]), term));
+            }
+        }
+
+        if (contributions.Count == 0)
+        {
+            return null;
+        }
+
+        contributions.Sort((a, b) => b.Contribution.CompareTo(a.Contribution));
+        return new Explanation(itemId, score, contributions.Count > count ? contributions[..count] : contributions);
+    }
+
     private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var fit = NeighborhoodFit.Build(dataset, _options, itemBased: true, cancellationToken);

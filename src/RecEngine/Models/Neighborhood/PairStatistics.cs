@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RecEngine.Models.Neighborhood;
 
 /// <summary>
@@ -45,6 +47,12 @@ internal struct PairSums
     /// <summary>Σ b over the common entries.</summary>
     public double SumB;
 
+    /// <summary>
+    /// Bookkeeping of the incremental index, not a statistic: bit 1 is set while b is in a's neighbour list, bit 2
+    /// while a is in b's. It lives in the struct's padding.
+    /// </summary>
+    public byte Listed;
+
     /// <summary>Adds (<paramref name="sign"/> = 1) or removes (−1) one common entry with values a and b.</summary>
     public void Add(double a, double b, int sign)
     {
@@ -55,12 +63,6 @@ internal struct PairSums
         SumA += sign * Quantize(a);
         SumB += sign * Quantize(b);
     }
-
-    /// <summary>The same sums seen from the other row (a and b exchanged).</summary>
-    public readonly PairSums Swapped() => new()
-    {
-        Count = Count, Product = Product, SquaresA = SquaresB, SquaresB = SquaresA, SumA = SumB, SumB = SumA,
-    };
 }
 
 /// <summary>
@@ -114,13 +116,15 @@ internal static class PairSimilarity
     {
         // Evaluate in the canonical orientation (lower row index as a) so both rows of a pair get the same bits.
         return rowA <= rowB
-            ? Canonical(measure, shrinkage, sums, rows[rowA], rows[rowB])
-            : Canonical(measure, shrinkage, sums.Swapped(), rows[rowB], rows[rowA]);
+            ? Canonical(measure, shrinkage, sums.Count, sums.Product, sums.SquaresA, sums.SquaresB, sums.SumA, sums.SumB, rows[rowA], rows[rowB])
+            : Canonical(measure, shrinkage, sums.Count, sums.Product, sums.SquaresB, sums.SquaresA, sums.SumB, sums.SumA, rows[rowB], rows[rowA]);
     }
 
-    private static float Canonical(SimilarityMeasure measure, float shrinkage, in PairSums s, in RowSums a, in RowSums b)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Canonical(
+        SimilarityMeasure measure, float shrinkage, int n, double product, double squaresA, double squaresB, double sumA, double sumB,
+        in RowSums a, in RowSums b)
     {
-        int n = s.Count;
         if (n <= 0)
         {
             return float.NaN;
@@ -130,7 +134,7 @@ internal static class PairSimilarity
         switch (measure)
         {
             case SimilarityMeasure.Cosine:
-                similarity = s.Product / Math.Sqrt(a.Squares * b.Squares);
+                similarity = product / Math.Sqrt(a.Squares * b.Squares);
                 break;
             case SimilarityMeasure.Jaccard:
                 similarity = n / (double)(a.Count + b.Count - n);
@@ -140,18 +144,18 @@ internal static class PairSimilarity
                 // Σ (a − μa)(b − μb) and Σ (a − μa)² over the common entries, expanded with the row means μ.
                 double meanA = a.Mean;
                 double meanB = b.Mean;
-                double covariance = s.Product - (meanB * s.SumA) - (meanA * s.SumB) + (n * meanA * meanB);
-                double varianceA = s.SquaresA - (2 * meanA * s.SumA) + (n * meanA * meanA);
-                double varianceB = s.SquaresB - (2 * meanB * s.SumB) + (n * meanB * meanB);
+                double covariance = product - (meanB * sumA) - (meanA * sumB) + (n * meanA * meanB);
+                double varianceA = squaresA - (2 * meanA * sumA) + (n * meanA * meanA);
+                double varianceB = squaresB - (2 * meanB * sumB) + (n * meanB * meanB);
                 similarity = covariance / Math.Sqrt(varianceA * varianceB);
                 break;
             }
 
             case SimilarityMeasure.AdjustedCosine:
-                similarity = s.Product / Math.Sqrt(s.SquaresA * s.SquaresB);
+                similarity = product / Math.Sqrt(squaresA * squaresB);
                 break;
             case SimilarityMeasure.DotProduct:
-                similarity = s.Product;
+                similarity = product;
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(measure), measure, "Unknown similarity measure.");

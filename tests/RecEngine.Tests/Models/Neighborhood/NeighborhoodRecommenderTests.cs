@@ -49,6 +49,25 @@ public sealed class NeighborhoodRecommenderTests
     }
 
     [Fact]
+    public void ItemKnn_Explain_DecomposesTheScoreIntoTheUsersItems()
+    {
+        // A user with x and z: y is a neighbour of both, sim(x, y) = 1/√6 and sim(z, y) = 1/2.
+        var data = Ratings(("a", "x", 5), ("a", "y", 3), ("b", "x", 4), ("c", "y", 2), ("c", "z", 1), ("d", "x", 1), ("d", "z", 1));
+        var model = new ItemKnnRecommender();
+        model.Fit(data);
+        float[] score = new float[1];
+        model.Score("d", ["y"], score);
+
+        Explanation why = model.Explain("d", "y")!;
+        Assert.Equal(["z", "x"], why.Contributions.Select(c => c.ItemId));
+        Assert.Equal(score[0], why.Score, 6);
+        Assert.Equal(why.Score, why.Contributions.Sum(c => c.Contribution), 6);
+        Assert.Single(model.Explain("d", "y", count: 1)!.Contributions);
+        Assert.Null(model.Explain("nobody", "y"));
+        Assert.Null(model.Explain("d", "unknown"));
+    }
+
+    [Fact]
     public void ItemKnn_NormalizedSimilarities_DivideEachListByItsSum()
     {
         var model = new ItemKnnRecommender(new NeighborhoodOptions { NormalizeSimilarities = true });
