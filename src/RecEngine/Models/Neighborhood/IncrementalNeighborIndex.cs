@@ -149,33 +149,16 @@ internal sealed class IncrementalNeighborIndex
     /// <summary>The similarities of <see cref="NeighborsOf"/>, in the same order.</summary>
     public ReadOnlySpan<float> SimilaritiesOf(int row) => _similarities.AsSpan(row * _capacity, Math.Min(_k, _lengths[row]));
 
-    /// <summary>A snapshot of the current lists as an immutable graph.</summary>
-    public NeighborGraph ToGraph()
-    {
-        var offsets = new int[_rowCount + 1];
-        for (int r = 0; r < _rowCount; r++)
-        {
-            offsets[r + 1] = offsets[r] + NeighborsOf(r).Length;
-        }
-
-        var neighbors = new int[offsets[_rowCount]];
-        var similarities = new float[offsets[_rowCount]];
-        for (int r = 0; r < _rowCount; r++)
-        {
-            NeighborsOf(r).CopyTo(neighbors.AsSpan(offsets[r]));
-            SimilaritiesOf(r).CopyTo(similarities.AsSpan(offsets[r]));
-        }
-
-        return new NeighborGraph(offsets, neighbors, similarities);
-    }
-
     /// <summary>
     /// Sets entry (<paramref name="row"/>, <paramref name="column"/>) to <paramref name="value"/>, or adds
     /// <paramref name="value"/> to it under <see cref="DuplicatePolicy.Sum"/>, and brings every affected pair and list
     /// up to date. Rows and columns beyond the current counts are created.
     /// </summary>
     /// <returns>Whether anything changed.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">An index is negative, the value is not finite, or the policy is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An index is negative, the value is not finite or its sum with the entry overflows, or the policy is unknown;
+    /// the index is left unchanged.
+    /// </exception>
     public bool Apply(int row, int column, float value, DuplicatePolicy policy)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
@@ -196,6 +179,11 @@ internal sealed class IncrementalNeighborIndex
         bool isNew = position < 0;
         float old = isNew ? 0f : _rows[row].Values[position];
         float updated = !isNew && policy == DuplicatePolicy.Sum ? old + value : value;
+        if (!float.IsFinite(updated))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"Adding the value to the entry's {old} overflows.");
+        }
+
         if (!isNew && updated == old)
         {
             return false;

@@ -32,6 +32,12 @@ internal struct PairSums
     /// <summary>Number of common entries n.</summary>
     public int Count;
 
+    /// <summary>
+    /// Bookkeeping of the incremental index, not a statistic: bit 1 is set while b is in a's neighbour list, bit 2
+    /// while a is in b's. Placed after <see cref="Count"/>, it lives in the padding before the doubles (48 bytes).
+    /// </summary>
+    public byte Listed;
+
     /// <summary>Σ a·b over the common entries.</summary>
     public double Product;
 
@@ -46,12 +52,6 @@ internal struct PairSums
 
     /// <summary>Σ b over the common entries.</summary>
     public double SumB;
-
-    /// <summary>
-    /// Bookkeeping of the incremental index, not a statistic: bit 1 is set while b is in a's neighbour list, bit 2
-    /// while a is in b's. It lives in the struct's padding.
-    /// </summary>
-    public byte Listed;
 
     /// <summary>Adds (<paramref name="sign"/> = 1) or removes (−1) one common entry with values a and b.</summary>
     public void Add(double a, double b, int sign)

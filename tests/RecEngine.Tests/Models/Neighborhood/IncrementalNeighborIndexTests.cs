@@ -145,6 +145,13 @@ public sealed class IncrementalNeighborIndexTests
     }
 
     [Fact]
+    public void PairSums_Take48Bytes()
+    {
+        // The membership bits share the padding after the count: memory per pair is a documented figure.
+        Assert.Equal(48, System.Runtime.CompilerServices.Unsafe.SizeOf<PairSums>());
+    }
+
+    [Fact]
     public void Apply_HandExample_Cosine()
     {
         // Rows are items, columns users. Item 0: users 0, 1; item 1: user 0. cos(0, 1) = 1 / (√2 · 1).
@@ -184,5 +191,10 @@ public sealed class IncrementalNeighborIndexTests
         Assert.Equal(2, index.RowCount);
         Assert.Equal(2, index.ColumnCount);
         Assert.Equal(before, index.SimilaritiesOf(0).Length == 0 ? float.NaN : index.SimilaritiesOf(0)[0]);
+
+        // A sum that overflows is refused too.
+        (SparseRows big, SparseRows bigT) = SparseMatrices.FromDense(new float[,] { { 3e38f } });
+        var huge = IncrementalNeighborIndex.Build(big, bigT, SimilarityMeasure.Cosine, 0f, neighbors: 1, slack: 0);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => huge.Apply(0, 0, 3e38f, DuplicatePolicy.Sum)).ParamName);
     }
 }
