@@ -1,0 +1,334 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using RecEngine.Data;
+
+namespace RecEngine.Ingest;
+
+/// <summary>
+/// The ingest pipeline: events are checked and weighed on submission, queued in a bounded channel and applied by
+/// one consumer task in micro-batches, in submission order (so every user's events are applied in the order they
+/// were submitted). <see cref="FlushAsync"/> returns once everything submitted before it has been applied.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Full queue</b>: <see cref="FullQueuePolicy.Wait"/> waits for room (cancellable; a cancelled submission is not
+/// queued), <see cref="FullQueuePolicy.Reject"/> returns <see cref="EventRejectionReason.QueueFull"/>,
+/// <see cref="FullQueuePolicy.DropOldest"/> accepts the event and drops the oldest queued one, counted in
+/// <see cref="IngestCounters.Dropped"/>.
+/// </para>
+/// <para>
+/// <b>Flush</b> puts a marker in the queue; the consumer completes it after applying every event before it. A marker
+/// dropped by <see cref="FullQueuePolicy.DropOldest"/> was the oldest queued item, so everything before it has been
+/// taken by the consumer: it completes after the consumer's current batch.
+/// </para>
+/// <para>
+/// <b>Faults</b>: an exception from the applier fails that micro-batch only; its events are counted in
+/// <see cref="IngestCounters.Failed"/>, the exception goes to the error callback, and the pipeline goes on.
+/// <see cref="DisposeAsync"/> stops accepting, applies everything queued, and waits for the consumer.
+/// </para>
+/// <para>Thread safety: any number of threads may submit and flush concurrently.</para>
+/// </remarks>
+internal sealed class EventPipeline : IAsyncDisposable
+{
+    private readonly IngestOptions _options;
+    private readonly IEventApplier _applier;
+    private readonly Action<Exception>? _onError;
+    private readonly Channel<Envelope> _channel;
+    private readonly Task _consumer;
+    private readonly ConcurrentQueue<TaskCompletionSource> _droppedFlushes = new();
+    private readonly long[] _rejected = new long[Enum.GetValues<EventRejectionReason>().Length];
+    private long _sequence;
+    private long _accepted;
+    private long _applied;
+    private long _dropped;
+    private long _failed;
+    private long _batches;
+    private int _stopped;
+
+    /// <summary>Creates the pipeline and starts its consumer.</summary>
+    /// <param name="options">Options; validated.</param>
+    /// <param name="applier">Applies micro-batches; called from the consumer task only.</param>
+    /// <param name="onError">Receives exceptions thrown by the applier; <see langword="null"/> to ignore them (they are still counted).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
+    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(applier);
+        options.Validate();
+        _options = options;
+        _applier = applier;
+        _onError = onError;
+        var channelOptions = new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+            FullMode = options.FullQueuePolicy == FullQueuePolicy.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+        };
+        _channel = Channel.CreateBounded<Envelope>(channelOptions, OnDropped);
+        _consumer = Task.Run(ConsumeAsync);
+    }
+
+    /// <summary>A snapshot of the counters.</summary>
+    public IngestCounters Counters => new(
+        Interlocked.Read(ref _accepted),
+        Interlocked.Read(ref _applied),
+        Interlocked.Read(ref _dropped),
+        Interlocked.Read(ref _failed),
+        Interlocked.Read(ref _batches),
+        _channel.Reader.Count,
+        RejectedCounts());
+
+    private long[] RejectedCounts()
+    {
+        var counts = new long[_rejected.Length];
+        for (int r = 0; r < counts.Length; r++)
+        {
+            counts[r] = Interlocked.Read(ref _rejected[r]);
+        }
+
+        return counts;
+    }
+
+    /// <summary>Checks one event and queues it under the full-queue policy.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for room; the event is not queued.</exception>
+    public ValueTask<SubmitResult> SubmitAsync(Interaction interaction, CancellationToken cancellationToken = default)
+    {
+        EventRejectionReason reason = _options.Check(interaction, out float weight);
+        if (reason == EventRejectionReason.None && Volatile.Read(ref _stopped) != 0)
+        {
+            reason = EventRejectionReason.Stopped;
+        }
+
+        if (reason != EventRejectionReason.None)
+        {
+            return new ValueTask<SubmitResult>(Reject(reason));
+        }
+
+        // The sequence is taken before the write; with concurrent submitters, queue order and sequence order can
+        // differ by the few events in flight, which is why ordering is promised per submitter, not by sequence.
+        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), null);
+        return Enqueue(envelope, cancellationToken);
+    }
+
+    /// <summary>Submits events one after the other, in order; returns the count accepted and every rejection.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
+    public async ValueTask<BatchSubmitResult> SubmitAsync(IEnumerable<Interaction> interactions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        var tally = new Tally();
+        foreach (Interaction interaction in interactions)
+        {
+            tally.Add(await SubmitAsync(interaction, cancellationToken).ConfigureAwait(false));
+        }
+
+        return tally.Result();
+    }
+
+    /// <summary>Submits a stream of events in order as they arrive; returns the count accepted and every rejection.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
+    public async ValueTask<BatchSubmitResult> SubmitAsync(IAsyncEnumerable<Interaction> interactions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(interactions);
+        var tally = new Tally();
+        await foreach (Interaction interaction in interactions.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            tally.Add(await SubmitAsync(interaction, cancellationToken).ConfigureAwait(false));
+        }
+
+        return tally.Result();
+    }
+
+    /// <summary>
+    /// Completes when every event submitted before the call has been applied (or dropped, or failed): after it,
+    /// readers see all of them.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var marker = new Envelope(default, done);
+        try
+        {
+            if (!_channel.Writer.TryWrite(marker))
+            {
+                await _channel.Writer.WriteAsync(marker, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            // Stopped: the consumer applies everything queued before it finishes.
+            await _consumer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops accepting events, applies everything queued, and waits for the consumer to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _channel.Writer.TryComplete();
+        }
+
+        await _consumer.ConfigureAwait(false);
+    }
+
+    private async ValueTask<SubmitResult> Enqueue(Envelope envelope, CancellationToken cancellationToken)
+    {
+        long sequence = Interlocked.Increment(ref _sequence);
+        envelope = envelope with { Event = envelope.Event with { Sequence = sequence } };
+        if (!_channel.Writer.TryWrite(envelope))
+        {
+            if (Volatile.Read(ref _stopped) != 0)
+            {
+                return Reject(EventRejectionReason.Stopped);
+            }
+
+            if (_options.FullQueuePolicy == FullQueuePolicy.Reject)
+            {
+                return Reject(EventRejectionReason.QueueFull);
+            }
+
+            try
+            {
+                await _channel.Writer.WriteAsync(envelope, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return Reject(EventRejectionReason.Stopped);
+            }
+        }
+
+        Interlocked.Increment(ref _accepted);
+        return new SubmitResult(EventRejectionReason.None, sequence);
+    }
+
+    private SubmitResult Reject(EventRejectionReason reason)
+    {
+        Interlocked.Increment(ref _rejected[(int)reason]);
+        return SubmitResult.Rejected(reason);
+    }
+
+    private void OnDropped(Envelope envelope)
+    {
+        if (envelope.Flush is { } flush)
+        {
+            _droppedFlushes.Enqueue(flush);
+        }
+        else
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    private async Task ConsumeAsync()
+    {
+        ChannelReader<Envelope> reader = _channel.Reader;
+        var batch = new WeightedEvent[_options.MaxBatchSize];
+        var flushes = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            int count = 0;
+            while (count < batch.Length && reader.TryRead(out Envelope envelope))
+            {
+                if (envelope.Flush is { } flush)
+                {
+                    // Everything before the marker must be applied first.
+                    Apply(batch.AsSpan(0, count));
+                    count = 0;
+                    flush.TrySetResult();
+                    continue;
+                }
+
+                batch[count++] = envelope.Event;
+            }
+
+            Apply(batch.AsSpan(0, count));
+            flushes.Clear();
+            while (_droppedFlushes.TryDequeue(out TaskCompletionSource? dropped))
+            {
+                flushes.Add(dropped);
+            }
+
+            foreach (TaskCompletionSource flush in flushes)
+            {
+                flush.TrySetResult();
+            }
+        }
+
+        // Completed: flushes that raced with the completion end here.
+        while (_droppedFlushes.TryDequeue(out TaskCompletionSource? dropped))
+        {
+            dropped.TrySetResult();
+        }
+    }
+
+    private void Apply(ReadOnlySpan<WeightedEvent> batch)
+    {
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            _applier.Apply(batch);
+            Interlocked.Add(ref _applied, batch.Length);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Interlocked.Add(ref _failed, batch.Length);
+            _onError?.Invoke(e);
+        }
+
+        Interlocked.Increment(ref _batches);
+    }
+
+    /// <summary>A queued event, or a flush marker (<see cref="Flush"/> set).</summary>
+    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource? Flush);
+
+    private sealed class Tally
+    {
+        private readonly List<(long, EventRejectionReason)> _rejections = [];
+        private long _position;
+        private long _accepted;
+
+        public void Add(SubmitResult result)
+        {
+            if (result.Accepted)
+            {
+                _accepted++;
+            }
+            else
+            {
+                _rejections.Add((_position, result.Reason));
+            }
+
+            _position++;
+        }
+
+        public BatchSubmitResult Result() => new(_accepted, _rejections);
+    }
+}
+
+/// <summary>A snapshot of the ingest counters.</summary>
+/// <param name="Accepted">Events accepted into the queue.</param>
+/// <param name="Applied">Events applied to model state.</param>
+/// <param name="Dropped">Accepted events dropped by <see cref="FullQueuePolicy.DropOldest"/>.</param>
+/// <param name="Failed">Accepted events whose micro-batch failed in the applier.</param>
+/// <param name="Batches">Micro-batches applied or failed.</param>
+/// <param name="QueueLength">Items queued now.</param>
+/// <param name="RejectedByReason">Rejected submissions, indexed by <see cref="EventRejectionReason"/>.</param>
+internal sealed record IngestCounters(long Accepted, long Applied, long Dropped, long Failed, long Batches, int QueueLength, long[] RejectedByReason)
+{
+    /// <summary>All rejected submissions.</summary>
+    public long Rejected => RejectedByReason.Sum();
+
+    /// <summary>Rejected submissions for one reason.</summary>
+    public long RejectedFor(EventRejectionReason reason) => RejectedByReason[(int)reason];
+}

@@ -1,0 +1,32 @@
+namespace RecEngine.Ingest;
+
+/// <summary>Why an event was not accepted for ingestion. Rejected events are counted and never applied.</summary>
+internal enum EventRejectionReason
+{
+    /// <summary>Not rejected.</summary>
+    None,
+
+    /// <summary>The user id is null or empty.</summary>
+    EmptyUserId,
+
+    /// <summary>The item id is null or empty.</summary>
+    EmptyItemId,
+
+    /// <summary>An id is longer than <see cref="IngestOptions.MaxIdLength"/>.</summary>
+    IdTooLong,
+
+    /// <summary>The value is NaN or infinite, or its weight is.</summary>
+    NonFiniteValue,
+
+    /// <summary>The event's weight is negative and <see cref="IngestOptions.AllowNegativeWeights"/> is off.</summary>
+    NegativeWeight,
+
+    /// <summary>The event kind has no configured weight and unknown kinds are rejected.</summary>
+    UnknownKind,
+
+    /// <summary>The queue is full and <see cref="IngestOptions.FullQueuePolicy"/> is <see cref="FullQueuePolicy.Reject"/>.</summary>
+    QueueFull,
+
+    /// <summary>The pipeline has been stopped.</summary>
+    Stopped,
+}

@@ -1,0 +1,89 @@
+using RecEngine.Data;
+
+namespace RecEngine.Ingest;
+
+/// <summary>Options of the ingest pipeline. Validated when the pipeline is created.</summary>
+internal sealed class IngestOptions
+{
+    /// <summary>Events the queue holds before <see cref="FullQueuePolicy"/> applies. The default is 65,536.</summary>
+    public int QueueCapacity { get; set; } = 65_536;
+
+    /// <summary>What a submission does when the queue is full. The default is <see cref="Ingest.FullQueuePolicy.Wait"/>.</summary>
+    public FullQueuePolicy FullQueuePolicy { get; set; } = FullQueuePolicy.Wait;
+
+    /// <summary>The most events applied together (a micro-batch). The default is 512.</summary>
+    public int MaxBatchSize { get; set; } = 512;
+
+    /// <summary>Maps event kinds to weights (view 1, click 2, add-to-cart 4, purchase 8, rating = value by default).</summary>
+    public EventWeights Weights { get; set; } = new();
+
+    /// <summary>
+    /// Whether events of negative weight (a dislike, a removal from the cart) are accepted; they lower the item for
+    /// that user. The default is true.
+    /// </summary>
+    public bool AllowNegativeWeights { get; set; } = true;
+
+    /// <summary>The longest user or item id accepted, in UTF-16 code units. The default is 256.</summary>
+    public int MaxIdLength { get; set; } = 256;
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
+    /// <exception cref="ArgumentNullException"><see cref="Weights"/> is null.</exception>
+    public void Validate()
+    {
+        if (QueueCapacity is < 1 or > 1 << 26)
+        {
+            throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "QueueCapacity must be in [1, 67108864].");
+        }
+
+        if (!Enum.IsDefined(FullQueuePolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FullQueuePolicy), FullQueuePolicy, "Unknown full-queue policy.");
+        }
+
+        if (MaxBatchSize is < 1 or > 1 << 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "MaxBatchSize must be in [1, 1048576].");
+        }
+
+        ArgumentNullException.ThrowIfNull(Weights);
+        if (MaxIdLength is < 1 or > 1 << 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxIdLength), MaxIdLength, "MaxIdLength must be in [1, 65536].");
+        }
+    }
+
+    /// <summary>Checks one event and computes its weight; never throws.</summary>
+    /// <returns><see cref="EventRejectionReason.None"/> when the event may be applied.</returns>
+    public EventRejectionReason Check(in Interaction interaction, out float weight)
+    {
+        weight = 0;
+        if (string.IsNullOrEmpty(interaction.UserId))
+        {
+            return EventRejectionReason.EmptyUserId;
+        }
+
+        if (string.IsNullOrEmpty(interaction.ItemId))
+        {
+            return EventRejectionReason.EmptyItemId;
+        }
+
+        if (interaction.UserId.Length > MaxIdLength || interaction.ItemId.Length > MaxIdLength)
+        {
+            return EventRejectionReason.IdTooLong;
+        }
+
+        if (!Weights.TryGetWeight(interaction.Kind, out float kindWeight))
+        {
+            return EventRejectionReason.UnknownKind;
+        }
+
+        weight = kindWeight * interaction.Value;
+        if (!float.IsFinite(interaction.Value) || !float.IsFinite(weight))
+        {
+            return EventRejectionReason.NonFiniteValue;
+        }
+
+        return weight < 0 && !AllowNegativeWeights ? EventRejectionReason.NegativeWeight : EventRejectionReason.None;
+    }
+}

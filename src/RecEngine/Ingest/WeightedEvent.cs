@@ -1,0 +1,16 @@
+using RecEngine.Data;
+
+namespace RecEngine.Ingest;
+
+/// <summary>An accepted event with its weight and its position in submission order.</summary>
+internal readonly record struct WeightedEvent(Interaction Event, float Weight, long Sequence);
+
+/// <summary>
+/// Applies micro-batches of accepted events to model state. Called by one pipeline thread at a time, in submission
+/// order, so an implementation needs no locking against other writers.
+/// </summary>
+internal interface IEventApplier
+{
+    /// <summary>Applies <paramref name="batch"/>, events in submission order.</summary>
+    void Apply(ReadOnlySpan<WeightedEvent> batch);
+}
