@@ -1,0 +1,363 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using RecEngine.Data;
+
+namespace RecEngine.Ingest;
+
+/// <summary>When the event log forces its writes to stable storage.</summary>
+internal enum FsyncPolicy
+{
+    /// <summary>After every appended batch: an append that returned survives a power loss.</summary>
+    PerBatch,
+
+    /// <summary>At most every <see cref="EventLogOptions.FsyncInterval"/>; an append survives a process crash at once.</summary>
+    Interval,
+
+    /// <summary>Never (the operating system decides); an append survives a process crash, not a power loss.</summary>
+    None,
+}
+
+/// <summary>Options of the <see cref="EventLog"/>.</summary>
+internal sealed class EventLogOptions
+{
+    /// <summary>When writes are forced to stable storage. The default is <see cref="FsyncPolicy.PerBatch"/>.</summary>
+    public FsyncPolicy Fsync { get; set; } = FsyncPolicy.PerBatch;
+
+    /// <summary>The longest time between two forced writes under <see cref="FsyncPolicy.Interval"/>. The default is 100 ms.</summary>
+    public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Fsync))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Fsync), Fsync, "Unknown fsync policy.");
+        }
+
+        if (FsyncInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FsyncInterval), FsyncInterval, "FsyncInterval must be positive.");
+        }
+    }
+}
+
+/// <summary>What opening a log found.</summary>
+/// <param name="Records">Valid records read (and passed to the replay callback).</param>
+/// <param name="LastSequence">The sequence of the last valid record, or 0.</param>
+/// <param name="DiscardedBytes">Bytes cut from the end: a torn or corrupt record and everything after it.</param>
+/// <param name="Problem">Why bytes were discarded, or <see langword="null"/>.</param>
+internal sealed record LogRecovery(long Records, long LastSequence, long DiscardedBytes, string? Problem);
+
+/// <summary>
+/// The append-only event log (write-ahead log) of the ingest pipeline: one file of checksummed records, each an
+/// accepted event with its weight and sequence. On open, every valid record is replayed in order; the first torn
+/// or corrupt record and everything after it are cut off, so a half-written record is never applied.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Format</b> (little-endian): an 8-byte file header, the magic <c>RLOG</c>, a format version (1) and two reserved
+/// bytes; then records of <c>u32 payload length, u32 CRC-32C of the payload, payload</c>. The payload is
+/// <c>i64 sequence, i64 timestamp (Unix milliseconds), f32 value, f32 weight</c> and three strings (user id,
+/// item id, kind name), each an <c>i32</c> byte count and UTF-8. A record is valid when its length is within
+/// [<see cref="MinimumPayload"/>, <see cref="MaximumPayload"/>] (so a hostile length never causes a huge
+/// allocation), it lies wholly inside the file, its checksum matches, its strings are valid UTF-8 within the
+/// payload, its numbers are finite and its sequence is above the previous one.
+/// </para>
+/// <para>
+/// <b>Durability</b>: see <see cref="FsyncPolicy"/>. Every append is handed to the operating system before
+/// <see cref="Append"/> returns, so a killed process loses nothing appended. Timestamps keep millisecond
+/// precision. One writer at a time.
+/// </para>
+/// </remarks>
+internal sealed class EventLog : IDisposable
+{
+    public const string FileName = "events.log";
+
+    public const int MinimumPayload = 8 + 8 + 4 + 4 + (3 * 4);
+
+    public const int MaximumPayload = 1 << 20;
+
+    private const uint Magic = 0x474F4C52; // "RLOG"
+    private const ushort Version = 1;
+    private const int FileHeaderLength = 8;
+    private const int RecordHeaderLength = 8;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly FileStream _file;
+    private readonly EventLogOptions _options;
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private long _lastFsync;
+    private long _lastSequence;
+
+    private EventLog(FileStream file, EventLogOptions options, long lastSequence)
+    {
+        _file = file;
+        _options = options;
+        _lastSequence = lastSequence;
+        _lastFsync = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The sequence of the last record in the log, or 0.</summary>
+    public long LastSequence => _lastSequence;
+
+    /// <summary>The log's length in bytes.</summary>
+    public long Length => _file.Length;
+
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/>, passes every valid record to
+    /// <paramref name="replay"/> in order, cuts off a torn or corrupt tail, and returns the log ready to append.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not an event log, or was written by a newer format version.</exception>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    public static EventLog Open(string directory, EventLogOptions options, Action<WeightedEvent>? replay, out LogRecovery recovery)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, FileName);
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 16);
+        try
+        {
+            recovery = Recover(file, path, replay);
+            file.Seek(0, SeekOrigin.End);
+            return new EventLog(file, options, recovery.LastSequence);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Appends a batch of events with increasing sequences, then forces it to storage as the policy says.</summary>
+    /// <exception cref="ArgumentException">A sequence is not above the last one, or an encoded record exceeds <see cref="MaximumPayload"/>.</exception>
+    public void Append(ReadOnlySpan<WeightedEvent> batch)
+    {
+        _buffer.ResetWrittenCount();
+        long last = _lastSequence;
+        foreach (WeightedEvent e in batch)
+        {
+            if (e.Sequence <= last)
+            {
+                throw new ArgumentException($"Sequence {e.Sequence} is not above the log's last sequence {last}.", nameof(batch));
+            }
+
+            Encode(e, _buffer);
+            last = e.Sequence;
+        }
+
+        _file.Write(_buffer.WrittenSpan);
+        _lastSequence = last;
+        bool force = _options.Fsync switch
+        {
+            FsyncPolicy.PerBatch => true,
+            FsyncPolicy.Interval => Stopwatch.GetElapsedTime(_lastFsync) >= _options.FsyncInterval,
+            _ => false,
+        };
+        if (force)
+        {
+            _file.Flush(flushToDisk: true);
+            _lastFsync = Stopwatch.GetTimestamp();
+        }
+        else
+        {
+            // Into the operating system's hands at least: a killed process then loses nothing.
+            _file.Flush(flushToDisk: false);
+        }
+    }
+
+    /// <summary>Forces everything appended to stable storage and closes the file.</summary>
+    public void Dispose()
+    {
+        _file.Flush(flushToDisk: true);
+        _file.Dispose();
+    }
+
+    private static LogRecovery Recover(FileStream file, string path, Action<WeightedEvent>? replay)
+    {
+        Span<byte> header = stackalloc byte[FileHeaderLength];
+        if (file.Length < FileHeaderLength)
+        {
+            // A new log, or one whose creation was torn: start it afresh.
+            long torn = file.Length;
+            file.SetLength(0);
+            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[4..], Version);
+            file.Write(header);
+            file.Flush(flushToDisk: true);
+            return new LogRecovery(0, 0, torn, torn > 0 ? "torn file header" : null);
+        }
+
+        file.ReadExactly(header);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
+        {
+            throw new InvalidDataException($"'{path}' is not a RecEngine event log (bad magic number).");
+        }
+
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
+        if (version != Version)
+        {
+            throw new InvalidDataException($"'{path}' has event log format version {version}; this version of RecEngine reads version {Version}.");
+        }
+
+        long records = 0;
+        long lastSequence = 0;
+        long valid = FileHeaderLength;
+        long length = file.Length;
+        string? problem = null;
+        byte[] payload = ArrayPool<byte>.Shared.Rent(4096);
+        Span<byte> recordHeader = stackalloc byte[RecordHeaderLength];
+        try
+        {
+            while (valid < length)
+            {
+                if (length - valid < RecordHeaderLength)
+                {
+                    problem = $"torn record header at byte {valid}";
+                    break;
+                }
+
+                file.ReadExactly(recordHeader);
+                uint size = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader);
+                uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader[4..]);
+                if (size is < MinimumPayload or > MaximumPayload)
+                {
+                    problem = $"record length {size} out of range at byte {valid}";
+                    break;
+                }
+
+                if (length - valid - RecordHeaderLength < size)
+                {
+                    problem = $"torn record at byte {valid}";
+                    break;
+                }
+
+                if (payload.Length < size)
+                {
+                    ArrayPool<byte>.Shared.Return(payload);
+                    payload = ArrayPool<byte>.Shared.Rent((int)size);
+                }
+
+                Span<byte> body = payload.AsSpan(0, (int)size);
+                file.ReadExactly(body);
+                if (Crc32C.Compute(body) != checksum)
+                {
+                    problem = $"checksum mismatch at byte {valid}";
+                    break;
+                }
+
+                if (!TryDecode(body, out WeightedEvent e) || e.Sequence <= lastSequence)
+                {
+                    problem = $"malformed record at byte {valid}";
+                    break;
+                }
+
+                replay?.Invoke(e);
+                records++;
+                lastSequence = e.Sequence;
+                valid += RecordHeaderLength + size;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
+
+        long discarded = length - valid;
+        if (discarded > 0)
+        {
+            file.SetLength(valid);
+            file.Flush(flushToDisk: true);
+        }
+
+        return new LogRecovery(records, lastSequence, discarded, problem);
+    }
+
+    private static void Encode(in WeightedEvent e, ArrayBufferWriter<byte> output)
+    {
+        Interaction interaction = e.Event;
+        string kind = interaction.Kind.Name;
+        if (string.IsNullOrEmpty(interaction.UserId) || string.IsNullOrEmpty(interaction.ItemId))
+        {
+            throw new ArgumentException($"The event of sequence {e.Sequence} has an empty id.", nameof(e));
+        }
+
+        int size = MinimumPayload + StrictUtf8.GetByteCount(interaction.UserId) + StrictUtf8.GetByteCount(interaction.ItemId) + StrictUtf8.GetByteCount(kind);
+        if (size > MaximumPayload)
+        {
+            throw new ArgumentException($"The event of sequence {e.Sequence} encodes to {size} bytes; a record holds at most {MaximumPayload}.", nameof(e));
+        }
+
+        Span<byte> record = output.GetSpan(RecordHeaderLength + size)[..(RecordHeaderLength + size)];
+        Span<byte> body = record[RecordHeaderLength..];
+        BinaryPrimitives.WriteInt64LittleEndian(body, e.Sequence);
+        BinaryPrimitives.WriteInt64LittleEndian(body[8..], interaction.Timestamp.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteSingleLittleEndian(body[16..], interaction.Value);
+        BinaryPrimitives.WriteSingleLittleEndian(body[20..], e.Weight);
+        int at = 24;
+        foreach (string text in (ReadOnlySpan<string>)[interaction.UserId, interaction.ItemId, kind])
+        {
+            int count = StrictUtf8.GetBytes(text, body[(at + 4)..]);
+            BinaryPrimitives.WriteInt32LittleEndian(body[at..], count);
+            at += 4 + count;
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)size);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32C.Compute(body));
+        output.Advance(record.Length);
+    }
+
+    private static bool TryDecode(ReadOnlySpan<byte> body, out WeightedEvent e)
+    {
+        e = default;
+        long sequence = BinaryPrimitives.ReadInt64LittleEndian(body);
+        long milliseconds = BinaryPrimitives.ReadInt64LittleEndian(body[8..]);
+        float value = BinaryPrimitives.ReadSingleLittleEndian(body[16..]);
+        float weight = BinaryPrimitives.ReadSingleLittleEndian(body[20..]);
+        if (sequence <= 0 || !float.IsFinite(value) || !float.IsFinite(weight)
+            || milliseconds < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || milliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            return false;
+        }
+
+        Span<string> texts = ["", "", ""];
+        int at = 24;
+        for (int t = 0; t < texts.Length; t++)
+        {
+            if (body.Length - at < 4)
+            {
+                return false;
+            }
+
+            int count = BinaryPrimitives.ReadInt32LittleEndian(body[at..]);
+            if (count < 1 || count > body.Length - at - 4)
+            {
+                return false;
+            }
+
+            try
+            {
+                texts[t] = StrictUtf8.GetString(body.Slice(at + 4, count));
+            }
+            catch (DecoderFallbackException)
+            {
+                return false;
+            }
+
+            at += 4 + count;
+        }
+
+        if (at != body.Length || string.IsNullOrWhiteSpace(texts[2]))
+        {
+            return false;
+        }
+
+        var interaction = new Interaction(texts[0], texts[1], value, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), new EventKind(texts[2]));
+        e = new WeightedEvent(interaction, weight, sequence);
+        return true;
+    }
+}
