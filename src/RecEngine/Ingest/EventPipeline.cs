@@ -8,7 +8,9 @@ namespace RecEngine.Ingest;
 /// <summary>
 /// The ingest pipeline: events are checked and weighed on submission, queued in a bounded channel and applied by
 /// one consumer task in micro-batches, in submission order (so every user's events are applied in the order they
-/// were submitted). <see cref="FlushAsync"/> returns once everything submitted before it has been applied.
+/// were submitted). The consumer numbers events in queue order (<see cref="WeightedEvent.Sequence"/>, from 1 or after
+/// the last sequence of a recovered log), which is the order of application. <see cref="FlushAsync"/> returns once
+/// everything submitted before it has been applied.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -50,10 +52,13 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// <param name="options">Options; validated.</param>
     /// <param name="applier">Applies micro-batches; called from the consumer task only.</param>
     /// <param name="onError">Receives exceptions thrown by the applier; <see langword="null"/> to ignore them (they are still counted).</param>
+    /// <param name="lastSequence">The sequence of the last event applied before (from a recovered log); numbering goes on after it.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
-    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null)
+    /// <exception cref="ArgumentOutOfRangeException">The options are invalid, or <paramref name="lastSequence"/> is negative.</exception>
+    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, long lastSequence = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(lastSequence);
+        _sequence = lastSequence;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(applier);
         options.Validate();
@@ -107,10 +112,7 @@ internal sealed class EventPipeline : IAsyncDisposable
             return new ValueTask<SubmitResult>(Reject(reason));
         }
 
-        // The sequence is taken before the write; with concurrent submitters, queue order and sequence order can
-        // differ by the few events in flight, which is why ordering is promised per submitter, not by sequence.
-        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), null);
-        return Enqueue(envelope, cancellationToken);
+        return Enqueue(new Envelope(new WeightedEvent(interaction, weight, 0), null), cancellationToken);
     }
 
     /// <summary>Submits events one after the other, in order; returns the count accepted and every rejection.</summary>
@@ -180,8 +182,6 @@ internal sealed class EventPipeline : IAsyncDisposable
 
     private async ValueTask<SubmitResult> Enqueue(Envelope envelope, CancellationToken cancellationToken)
     {
-        long sequence = Interlocked.Increment(ref _sequence);
-        envelope = envelope with { Event = envelope.Event with { Sequence = sequence } };
         if (!_channel.Writer.TryWrite(envelope))
         {
             if (Volatile.Read(ref _stopped) != 0)
@@ -205,7 +205,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _accepted);
-        return new SubmitResult(EventRejectionReason.None, sequence);
+        return SubmitResult.Ok;
     }
 
     private SubmitResult Reject(EventRejectionReason reason)
@@ -245,7 +245,8 @@ internal sealed class EventPipeline : IAsyncDisposable
                     continue;
                 }
 
-                batch[count++] = envelope.Event;
+                // Sequences are given in queue order, which is the order of application (and of the log).
+                batch[count++] = envelope.Event with { Sequence = ++_sequence };
             }
 
             Apply(batch.AsSpan(0, count));

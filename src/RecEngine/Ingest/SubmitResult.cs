@@ -2,13 +2,15 @@ namespace RecEngine.Ingest;
 
 /// <summary>The outcome of submitting one event.</summary>
 /// <param name="Reason"><see cref="EventRejectionReason.None"/> when the event was accepted, otherwise why it was not.</param>
-/// <param name="Sequence">The event's position in submission order when accepted (from 1), otherwise 0.</param>
-internal readonly record struct SubmitResult(EventRejectionReason Reason, long Sequence)
+internal readonly record struct SubmitResult(EventRejectionReason Reason)
 {
+    /// <summary>An accepted event.</summary>
+    public static SubmitResult Ok => default;
+
     /// <summary>Whether the event was accepted (it will be applied unless dropped by <see cref="FullQueuePolicy.DropOldest"/>).</summary>
     public bool Accepted => Reason == EventRejectionReason.None;
 
-    public static SubmitResult Rejected(EventRejectionReason reason) => new(reason, 0);
+    public static SubmitResult Rejected(EventRejectionReason reason) => new(reason);
 }
 
 /// <summary>The outcome of submitting several events.</summary>

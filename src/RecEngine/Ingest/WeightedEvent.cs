@@ -2,7 +2,7 @@ using RecEngine.Data;
 
 namespace RecEngine.Ingest;
 
-/// <summary>An accepted event with its weight and its position in submission order.</summary>
+/// <summary>An accepted event with its weight and its sequence: its position in the order of application, from 1.</summary>
 internal readonly record struct WeightedEvent(Interaction Event, float Weight, long Sequence);
 
 /// <summary>

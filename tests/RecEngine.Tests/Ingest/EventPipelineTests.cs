@@ -66,7 +66,6 @@ public sealed class EventPipelineTests
         {
             SubmitResult result = await pipeline.SubmitAsync(Event($"u{i % 3}", $"i{i}", 1f, i % 2 == 0 ? EventKind.Purchase : EventKind.Click));
             Assert.True(result.Accepted);
-            Assert.Equal(i + 1, result.Sequence);
         }
 
         await pipeline.FlushAsync().WaitAsync(Timeout);
@@ -74,6 +73,7 @@ public sealed class EventPipelineTests
         WeightedEvent[] applied = [.. applier.Applied];
         Assert.Equal(100, applied.Length);
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), applied.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"i{i}"), applied.Select(e => e.Event.ItemId));
         Assert.Equal(8f, applied[0].Weight);
         Assert.Equal(2f, applied[1].Weight);
         Assert.All(applier.BatchSizes, size => Assert.InRange(size, 1, 7));
@@ -109,7 +109,6 @@ public sealed class EventPipelineTests
             SubmitResult result = await pipeline.SubmitAsync(e);
             Assert.False(result.Accepted);
             Assert.Equal(reason, result.Reason);
-            Assert.Equal(0, result.Sequence);
         }
 
         Assert.True((await pipeline.SubmitAsync(Event("u", "ok"))).Accepted);
@@ -159,9 +158,10 @@ public sealed class EventPipelineTests
         Assert.Equal(accepted, counters.Applied);
         Assert.Equal(20 - accepted, counters.RejectedFor(EventRejectionReason.QueueFull));
 
-        // Accepted events are applied in order: the rejected ones leave gaps, never reorderings.
-        long[] sequences = [.. applier.Applied.Select(e => e.Sequence)];
-        Assert.Equal(sequences.Order(), sequences);
+        // Accepted events are applied in submission order, numbered without gaps.
+        Assert.Equal(Enumerable.Range(1, (int)accepted).Select(i => (long)i), applier.Applied.Select(e => e.Sequence));
+        int[] items = [.. applier.Applied.Select(e => int.Parse(e.Event.ItemId[1..], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(items.Order(), items);
     }
 
     [Fact]
@@ -217,10 +217,9 @@ public sealed class EventPipelineTests
         Assert.Equal(50, counters.Applied + counters.Dropped);
 
         // What survives is the newest events, in order.
-        string[] applied = [.. applier.Applied.Select(e => e.Event.ItemId)];
-        Assert.Equal("i49", applied[^1]);
-        long[] sequences = [.. applier.Applied.Select(e => e.Sequence)];
-        Assert.Equal(sequences.Order(), sequences);
+        int[] applied = [.. applier.Applied.Select(e => int.Parse(e.Event.ItemId[1..], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(49, applied[^1]);
+        Assert.Equal(applied.Order(), applied);
     }
 
     [Fact]
@@ -313,6 +312,17 @@ public sealed class EventPipelineTests
         }
 
         Assert.Equal(Submitters * PerSubmitter, pipeline.Counters.Applied);
+    }
+
+    [Fact]
+    public async Task Sequences_GoOnAfterARecoveredLogsLast()
+    {
+        var applier = new RecordingApplier();
+        await using var pipeline = new EventPipeline(new IngestOptions(), applier, lastSequence: 41);
+        await pipeline.SubmitAsync(Event("u", "a"));
+        await pipeline.SubmitAsync(Event("u", "b"));
+        await pipeline.FlushAsync().WaitAsync(Timeout);
+        Assert.Equal([42L, 43L], applier.Applied.Select(e => e.Sequence));
     }
 
     [Fact]
