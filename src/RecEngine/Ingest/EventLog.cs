@@ -100,6 +100,9 @@ internal sealed class EventLog : IDisposable
         _lastFsync = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>When the log forces its writes to storage.</summary>
+    public FsyncPolicy Policy => _options.Fsync;
+
     /// <summary>The sequence of the last record in the log, or 0.</summary>
     public long LastSequence => _lastSequence;
 

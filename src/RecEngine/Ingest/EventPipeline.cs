@@ -36,6 +36,8 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly IngestOptions _options;
     private readonly IEventApplier _applier;
     private readonly Action<Exception>? _onError;
+    private readonly EventLog? _log;
+    private readonly bool _durableAcks;
     private readonly Channel<Envelope> _channel;
     private readonly Task _consumer;
     private readonly ConcurrentQueue<TaskCompletionSource> _droppedFlushes = new();
@@ -52,13 +54,18 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// <param name="options">Options; validated.</param>
     /// <param name="applier">Applies micro-batches; called from the consumer task only.</param>
     /// <param name="onError">Receives exceptions thrown by the applier; <see langword="null"/> to ignore them (they are still counted).</param>
-    /// <param name="lastSequence">The sequence of the last event applied before (from a recovered log); numbering goes on after it.</param>
+    /// <param name="log">
+    /// The write-ahead log every micro-batch is appended to before it is applied, or <see langword="null"/>; numbering
+    /// goes on after its last sequence. Under <see cref="FsyncPolicy.PerBatch"/>, a submission completes only once its
+    /// event is logged, forced to storage and applied: an acknowledged event is never lost.
+    /// </param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The options are invalid, or <paramref name="lastSequence"/> is negative.</exception>
-    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, long lastSequence = 0)
+    /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
+    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(lastSequence);
-        _sequence = lastSequence;
+        _log = log;
+        _durableAcks = log?.Policy == FsyncPolicy.PerBatch;
+        _sequence = log?.LastSequence ?? 0;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(applier);
         options.Validate();
@@ -97,25 +104,26 @@ internal sealed class EventPipeline : IAsyncDisposable
         return counts;
     }
 
-    /// <summary>Checks one event and queues it under the full-queue policy.</summary>
-    /// <exception cref="OperationCanceledException">Cancelled while waiting for room; the event is not queued.</exception>
-    public ValueTask<SubmitResult> SubmitAsync(Interaction interaction, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Checks one event and queues it under the full-queue policy. With a per-batch durable log, completes once the
+    /// event is logged, forced to storage and applied.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">
+    /// Cancelled while waiting for room (the event is not queued) or, with a durable log, while waiting for the event
+    /// to be logged (it stays queued and will be applied).
+    /// </exception>
+    /// <exception cref="IOException">With a durable log: the event could not be logged, and was not applied.</exception>
+    public async ValueTask<SubmitResult> SubmitAsync(Interaction interaction, CancellationToken cancellationToken = default)
     {
-        EventRejectionReason reason = _options.Check(interaction, out float weight);
-        if (reason == EventRejectionReason.None && Volatile.Read(ref _stopped) != 0)
-        {
-            reason = EventRejectionReason.Stopped;
-        }
-
-        if (reason != EventRejectionReason.None)
-        {
-            return new ValueTask<SubmitResult>(Reject(reason));
-        }
-
-        return Enqueue(new Envelope(new WeightedEvent(interaction, weight, 0), null), cancellationToken);
+        (SubmitResult result, Task<SubmitResult>? acknowledged) = await EnqueueAsync(interaction, cancellationToken).ConfigureAwait(false);
+        return acknowledged is null ? result : await acknowledged.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Submits events one after the other, in order; returns the count accepted and every rejection.</summary>
+    /// <summary>
+    /// Submits events one after the other, in order; returns the count accepted and every rejection. With a
+    /// per-batch durable log, completes once every accepted event is logged and applied (the events are logged in
+    /// micro-batches, not one forced write each).
+    /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
     public async ValueTask<BatchSubmitResult> SubmitAsync(IEnumerable<Interaction> interactions, CancellationToken cancellationToken = default)
     {
@@ -123,13 +131,16 @@ internal sealed class EventPipeline : IAsyncDisposable
         var tally = new Tally();
         foreach (Interaction interaction in interactions)
         {
-            tally.Add(await SubmitAsync(interaction, cancellationToken).ConfigureAwait(false));
+            await tally.AddAsync(await EnqueueAsync(interaction, cancellationToken).ConfigureAwait(false), _options.QueueCapacity, cancellationToken).ConfigureAwait(false);
         }
 
-        return tally.Result();
+        return await tally.ResultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Submits a stream of events in order as they arrive; returns the count accepted and every rejection.</summary>
+    /// <summary>
+    /// Submits a stream of events in order as they arrive; returns the count accepted and every rejection. With a
+    /// per-batch durable log, completes once every accepted event is logged and applied.
+    /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
     public async ValueTask<BatchSubmitResult> SubmitAsync(IAsyncEnumerable<Interaction> interactions, CancellationToken cancellationToken = default)
     {
@@ -137,10 +148,10 @@ internal sealed class EventPipeline : IAsyncDisposable
         var tally = new Tally();
         await foreach (Interaction interaction in interactions.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            tally.Add(await SubmitAsync(interaction, cancellationToken).ConfigureAwait(false));
+            await tally.AddAsync(await EnqueueAsync(interaction, cancellationToken).ConfigureAwait(false), _options.QueueCapacity, cancellationToken).ConfigureAwait(false);
         }
 
-        return tally.Result();
+        return await tally.ResultAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -180,18 +191,32 @@ internal sealed class EventPipeline : IAsyncDisposable
         await _consumer.ConfigureAwait(false);
     }
 
-    private async ValueTask<SubmitResult> Enqueue(Envelope envelope, CancellationToken cancellationToken)
+    /// <summary>Checks and queues one event; returns the immediate result and, with durable acknowledgements, the task of the final one.</summary>
+    private async ValueTask<(SubmitResult Result, Task<SubmitResult>? Acknowledged)> EnqueueAsync(Interaction interaction, CancellationToken cancellationToken)
     {
+        EventRejectionReason reason = _options.Check(interaction, out float weight);
+        if (reason == EventRejectionReason.None && Volatile.Read(ref _stopped) != 0)
+        {
+            reason = EventRejectionReason.Stopped;
+        }
+
+        if (reason != EventRejectionReason.None)
+        {
+            return (Reject(reason), null);
+        }
+
+        TaskCompletionSource<SubmitResult>? acknowledged = _durableAcks ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), null, acknowledged);
         if (!_channel.Writer.TryWrite(envelope))
         {
             if (Volatile.Read(ref _stopped) != 0)
             {
-                return Reject(EventRejectionReason.Stopped);
+                return (Reject(EventRejectionReason.Stopped), null);
             }
 
             if (_options.FullQueuePolicy == FullQueuePolicy.Reject)
             {
-                return Reject(EventRejectionReason.QueueFull);
+                return (Reject(EventRejectionReason.QueueFull), null);
             }
 
             try
@@ -200,12 +225,12 @@ internal sealed class EventPipeline : IAsyncDisposable
             }
             catch (ChannelClosedException)
             {
-                return Reject(EventRejectionReason.Stopped);
+                return (Reject(EventRejectionReason.Stopped), null);
             }
         }
 
         Interlocked.Increment(ref _accepted);
-        return SubmitResult.Ok;
+        return (SubmitResult.Ok, acknowledged?.Task);
     }
 
     private SubmitResult Reject(EventRejectionReason reason)
@@ -223,6 +248,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         else
         {
             Interlocked.Increment(ref _dropped);
+            envelope.Acknowledged?.TrySetResult(SubmitResult.Rejected(EventRejectionReason.Dropped));
         }
     }
 
@@ -230,6 +256,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     {
         ChannelReader<Envelope> reader = _channel.Reader;
         var batch = new WeightedEvent[_options.MaxBatchSize];
+        var acknowledgements = new TaskCompletionSource<SubmitResult>?[_options.MaxBatchSize];
         var flushes = new List<TaskCompletionSource>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -239,17 +266,18 @@ internal sealed class EventPipeline : IAsyncDisposable
                 if (envelope.Flush is { } flush)
                 {
                     // Everything before the marker must be applied first.
-                    Apply(batch.AsSpan(0, count));
+                    Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count));
                     count = 0;
                     flush.TrySetResult();
                     continue;
                 }
 
                 // Sequences are given in queue order, which is the order of application (and of the log).
+                acknowledgements[count] = envelope.Acknowledged;
                 batch[count++] = envelope.Event with { Sequence = ++_sequence };
             }
 
-            Apply(batch.AsSpan(0, count));
+            Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count));
             flushes.Clear();
             while (_droppedFlushes.TryDequeue(out TaskCompletionSource? dropped))
             {
@@ -269,11 +297,38 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
     }
 
-    private void Apply(ReadOnlySpan<WeightedEvent> batch)
+    /// <summary>
+    /// Logs the micro-batch (write-ahead), applies it, then acknowledges its submissions. A batch that cannot be
+    /// logged is not applied and its submissions fail with the error; a batch the applier fails on stays logged
+    /// (acknowledged: it is durable) and is counted as failed.
+    /// </summary>
+    private void Apply(ReadOnlySpan<WeightedEvent> batch, Span<TaskCompletionSource<SubmitResult>?> acknowledgements)
     {
         if (batch.IsEmpty)
         {
             return;
+        }
+
+        Interlocked.Increment(ref _batches);
+        if (_log is not null)
+        {
+            try
+            {
+                _log.Append(batch);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Interlocked.Add(ref _failed, batch.Length);
+                _onError?.Invoke(e);
+                var error = new IOException("The event could not be written to the event log; it was not applied.", e);
+                foreach (TaskCompletionSource<SubmitResult>? acknowledged in acknowledgements)
+                {
+                    acknowledged?.TrySetException(error);
+                }
+
+                acknowledgements.Clear();
+                return;
+            }
         }
 
         try
@@ -287,19 +342,65 @@ internal sealed class EventPipeline : IAsyncDisposable
             _onError?.Invoke(e);
         }
 
-        Interlocked.Increment(ref _batches);
+        foreach (TaskCompletionSource<SubmitResult>? acknowledged in acknowledgements)
+        {
+            acknowledged?.TrySetResult(SubmitResult.Ok);
+        }
+
+        acknowledgements.Clear();
     }
 
-    /// <summary>A queued event, or a flush marker (<see cref="Flush"/> set).</summary>
-    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource? Flush);
+    /// <summary>
+    /// A queued event, or a flush marker (<see cref="Flush"/> set). <see cref="Acknowledged"/> is completed once the
+    /// event is durable and applied, when submissions wait for that.
+    /// </summary>
+    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource? Flush, TaskCompletionSource<SubmitResult>? Acknowledged = null);
 
+    /// <summary>The results of a multi-event submission, in order, with the acknowledgements still awaited.</summary>
     private sealed class Tally
     {
         private readonly List<(long, EventRejectionReason)> _rejections = [];
+        private readonly List<(long Position, Task<SubmitResult> Acknowledged)> _pending = [];
         private long _position;
         private long _accepted;
 
-        public void Add(SubmitResult result)
+        public async ValueTask AddAsync((SubmitResult Result, Task<SubmitResult>? Acknowledged) entry, int bound, CancellationToken cancellationToken)
+        {
+            if (entry.Acknowledged is { } acknowledged)
+            {
+                _pending.Add((_position, acknowledged));
+                if (_pending.Count >= bound)
+                {
+                    // Bound the memory of a long stream: settle what is pending.
+                    await SettleAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                Record(_position, entry.Result);
+            }
+
+            _position++;
+        }
+
+        public async ValueTask<BatchSubmitResult> ResultAsync(CancellationToken cancellationToken)
+        {
+            await SettleAsync(cancellationToken).ConfigureAwait(false);
+            _rejections.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+            return new BatchSubmitResult(_accepted, _rejections);
+        }
+
+        private async ValueTask SettleAsync(CancellationToken cancellationToken)
+        {
+            foreach ((long position, Task<SubmitResult> acknowledged) in _pending)
+            {
+                Record(position, await acknowledged.WaitAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            _pending.Clear();
+        }
+
+        private void Record(long position, SubmitResult result)
         {
             if (result.Accepted)
             {
@@ -307,13 +408,9 @@ internal sealed class EventPipeline : IAsyncDisposable
             }
             else
             {
-                _rejections.Add((_position, result.Reason));
+                _rejections.Add((position, result.Reason));
             }
-
-            _position++;
         }
-
-        public BatchSubmitResult Result() => new(_accepted, _rejections);
     }
 }
 

@@ -29,4 +29,10 @@ internal enum EventRejectionReason
 
     /// <summary>The pipeline has been stopped.</summary>
     Stopped,
+
+    /// <summary>
+    /// Queued, then dropped by <see cref="FullQueuePolicy.DropOldest"/> before it was applied. Reported only to
+    /// submissions that wait for durability; the others counted it in <see cref="IngestCounters.Dropped"/>.
+    /// </summary>
+    Dropped,
 }

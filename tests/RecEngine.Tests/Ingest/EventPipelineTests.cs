@@ -315,17 +315,6 @@ public sealed class EventPipelineTests
     }
 
     [Fact]
-    public async Task Sequences_GoOnAfterARecoveredLogsLast()
-    {
-        var applier = new RecordingApplier();
-        await using var pipeline = new EventPipeline(new IngestOptions(), applier, lastSequence: 41);
-        await pipeline.SubmitAsync(Event("u", "a"));
-        await pipeline.SubmitAsync(Event("u", "b"));
-        await pipeline.FlushAsync().WaitAsync(Timeout);
-        Assert.Equal([42L, 43L], applier.Applied.Select(e => e.Sequence));
-    }
-
-    [Fact]
     public void Options_Validate_NameTheBadProperty()
     {
         var applier = new RecordingApplier();
