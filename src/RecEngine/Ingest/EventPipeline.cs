@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using RecEngine.Data;
 
@@ -29,6 +30,9 @@ namespace RecEngine.Ingest;
 /// <see cref="IngestCounters.Failed"/>, the exception goes to the error callback, and the pipeline goes on.
 /// <see cref="DisposeAsync"/> stops accepting, applies everything queued, and waits for the consumer.
 /// </para>
+/// <para>
+/// <b>Metrics</b>: <see cref="IngestMetrics"/> documents the instruments (meter <c>RecEngine</c>).
+/// </para>
 /// <para>Thread safety: any number of threads may submit and flush concurrently.</para>
 /// </remarks>
 internal sealed class EventPipeline : IAsyncDisposable
@@ -38,6 +42,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly Action<Exception>? _onError;
     private readonly EventLog? _log;
     private readonly bool _durableAcks;
+    private readonly IngestMetrics _metrics;
     private readonly Channel<Envelope> _channel;
     private readonly Task _consumer;
     private readonly ConcurrentQueue<TaskCompletionSource> _droppedFlushes = new();
@@ -59,9 +64,10 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// goes on after its last sequence. Under <see cref="FsyncPolicy.PerBatch"/>, a submission completes only once its
     /// event is logged, forced to storage and applied: an acknowledged event is never lost.
     /// </param>
+    /// <param name="meterFactory">Creates the meter of <see cref="IngestMetrics"/>; <see langword="null"/> for a meter the pipeline owns.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
-    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null)
+    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null, IMeterFactory? meterFactory = null)
     {
         _log = log;
         _durableAcks = log?.Policy == FsyncPolicy.PerBatch;
@@ -80,6 +86,7 @@ internal sealed class EventPipeline : IAsyncDisposable
             FullMode = options.FullQueuePolicy == FullQueuePolicy.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
         };
         _channel = Channel.CreateBounded<Envelope>(channelOptions, OnDropped);
+        _metrics = new IngestMetrics(meterFactory, () => _channel.Reader.Count);
         _consumer = Task.Run(ConsumeAsync);
     }
 
@@ -189,6 +196,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         await _consumer.ConfigureAwait(false);
+        _metrics.Dispose();
     }
 
     /// <summary>Checks and queues one event; returns the immediate result and, with durable acknowledgements, the task of the final one.</summary>
@@ -206,7 +214,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         TaskCompletionSource<SubmitResult>? acknowledged = _durableAcks ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), null, acknowledged);
+        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), null, acknowledged, Stopwatch.GetTimestamp());
         if (!_channel.Writer.TryWrite(envelope))
         {
             if (Volatile.Read(ref _stopped) != 0)
@@ -230,12 +238,14 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _accepted);
+        _metrics.Accepted();
         return (SubmitResult.Ok, acknowledged?.Task);
     }
 
     private SubmitResult Reject(EventRejectionReason reason)
     {
         Interlocked.Increment(ref _rejected[(int)reason]);
+        _metrics.Rejected(reason);
         return SubmitResult.Rejected(reason);
     }
 
@@ -248,6 +258,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         else
         {
             Interlocked.Increment(ref _dropped);
+            _metrics.Dropped();
             envelope.Acknowledged?.TrySetResult(SubmitResult.Rejected(EventRejectionReason.Dropped));
         }
     }
@@ -257,6 +268,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         ChannelReader<Envelope> reader = _channel.Reader;
         var batch = new WeightedEvent[_options.MaxBatchSize];
         var acknowledgements = new TaskCompletionSource<SubmitResult>?[_options.MaxBatchSize];
+        var submitted = new long[_options.MaxBatchSize];
         var flushes = new List<TaskCompletionSource>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -266,7 +278,7 @@ internal sealed class EventPipeline : IAsyncDisposable
                 if (envelope.Flush is { } flush)
                 {
                     // Everything before the marker must be applied first.
-                    Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count));
+                    Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count), submitted);
                     count = 0;
                     flush.TrySetResult();
                     continue;
@@ -274,10 +286,11 @@ internal sealed class EventPipeline : IAsyncDisposable
 
                 // Sequences are given in queue order, which is the order of application (and of the log).
                 acknowledgements[count] = envelope.Acknowledged;
+                submitted[count] = envelope.Submitted;
                 batch[count++] = envelope.Event with { Sequence = ++_sequence };
             }
 
-            Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count));
+            Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count), submitted);
             flushes.Clear();
             while (_droppedFlushes.TryDequeue(out TaskCompletionSource? dropped))
             {
@@ -302,13 +315,14 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// logged is not applied and its submissions fail with the error; a batch the applier fails on stays logged
     /// (acknowledged: it is durable) and is counted as failed.
     /// </summary>
-    private void Apply(ReadOnlySpan<WeightedEvent> batch, Span<TaskCompletionSource<SubmitResult>?> acknowledgements)
+    private void Apply(ReadOnlySpan<WeightedEvent> batch, Span<TaskCompletionSource<SubmitResult>?> acknowledgements, long[] submitted)
     {
         if (batch.IsEmpty)
         {
             return;
         }
 
+        long start = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _batches);
         if (_log is not null)
         {
@@ -319,6 +333,7 @@ internal sealed class EventPipeline : IAsyncDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Interlocked.Add(ref _failed, batch.Length);
+                _metrics.Failed(batch.Length);
                 _onError?.Invoke(e);
                 var error = new IOException("The event could not be written to the event log; it was not applied.", e);
                 foreach (TaskCompletionSource<SubmitResult>? acknowledged in acknowledgements)
@@ -339,7 +354,15 @@ internal sealed class EventPipeline : IAsyncDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Interlocked.Add(ref _failed, batch.Length);
+            _metrics.Failed(batch.Length);
             _onError?.Invoke(e);
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        _metrics.BatchApplied(start);
+        for (int i = 0; i < batch.Length; i++)
+        {
+            _metrics.Visible(submitted[i], now);
         }
 
         foreach (TaskCompletionSource<SubmitResult>? acknowledged in acknowledgements)
@@ -354,7 +377,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// A queued event, or a flush marker (<see cref="Flush"/> set). <see cref="Acknowledged"/> is completed once the
     /// event is durable and applied, when submissions wait for that.
     /// </summary>
-    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource? Flush, TaskCompletionSource<SubmitResult>? Acknowledged = null);
+    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource? Flush, TaskCompletionSource<SubmitResult>? Acknowledged = null, long Submitted = 0);
 
     /// <summary>The results of a multi-event submission, in order, with the acknowledgements still awaited.</summary>
     private sealed class Tally
