@@ -285,14 +285,15 @@ public sealed class EventPipelineTests
         var applier = new RecordingApplier();
         await using var pipeline = new EventPipeline(new IngestOptions { QueueCapacity = 64, MaxBatchSize = 16 }, applier);
         const int Submitters = 4, PerSubmitter = 2_000;
-        Task[] producers = [.. Enumerable.Range(0, Submitters).Select(p => Task.Run(async () =>
+        // Dedicated threads, so that the submitters really overlap even on a busy thread pool.
+        Task[] producers = [.. Enumerable.Range(0, Submitters).Select(p => Task.Factory.StartNew(() =>
         {
             for (int i = 0; i < PerSubmitter; i++)
             {
                 // Each submitter is one user: its events must be applied in submission order.
-                Assert.True((await pipeline.SubmitAsync(Event($"u{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture)))).Accepted);
+                Assert.True(pipeline.SubmitAsync(Event($"u{p}", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).AsTask().Result.Accepted);
             }
-        }))];
+        }, TaskCreationOptions.LongRunning))];
         Task flusher = Task.Run(async () =>
         {
             for (int f = 0; f < 20; f++)
@@ -312,6 +313,10 @@ public sealed class EventPipelineTests
         }
 
         Assert.Equal(Submitters * PerSubmitter, pipeline.Counters.Applied);
+
+        // The submitters interleaved: the applied sequence switches user many times.
+        int switches = applied.Zip(applied.Skip(1)).Count(p => p.First.Event.UserId != p.Second.Event.UserId);
+        Assert.True(switches > Submitters, $"only {switches} switches between users");
     }
 
     [Fact]

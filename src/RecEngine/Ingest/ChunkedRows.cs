@@ -1,0 +1,149 @@
+namespace RecEngine.Ingest;
+
+/// <summary>
+/// A growable matrix of fixed-width <see cref="float"/> rows (factor vectors) that one writer updates while any
+/// number of readers keep reading published versions: copy-on-write by chunk. Rows live in contiguous chunks of
+/// <see cref="ChunkRows"/> rows; a version is an immutable table of chunk references.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The writer changes rows through <see cref="Writable"/>: the first write to a chunk since the last
+/// <see cref="Publish"/> copies that chunk, so published versions are never written. <see cref="Publish"/> returns
+/// a new <see cref="Version"/> with one atomic reference write; readers take a version once and read it as long as
+/// they like, so they never block, never wait for the writer, and never see a half-written row. A publish costs a
+/// copy of the chunk table (rows / <see cref="ChunkRows"/> references) plus one chunk per chunk written.
+/// </para>
+/// <para>New rows (<see cref="Grow"/>) start at zero. One writer thread at a time.</para>
+/// </remarks>
+internal sealed class ChunkedRows
+{
+    /// <summary>Rows per chunk: 256 rows, the block the top-N selection scores at a time.</summary>
+    public const int ChunkRows = 256;
+
+    private readonly int _width;
+    private float[][] _chunks;
+    private bool[] _owned;
+    private int _count;
+    private Version _published;
+
+    /// <summary>Creates the matrix from <paramref name="rows"/> (row-major, <paramref name="width"/> floats per row).</summary>
+    public ChunkedRows(int width, ReadOnlySpan<float> rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (rows.Length % width != 0)
+        {
+            throw new ArgumentException($"{rows.Length} values are not whole rows of {width}.", nameof(rows));
+        }
+
+        _width = width;
+        _count = rows.Length / width;
+        _chunks = new float[(_count + ChunkRows - 1) / ChunkRows][];
+        for (int c = 0; c < _chunks.Length; c++)
+        {
+            _chunks[c] = new float[ChunkRows * width];
+            int start = c * ChunkRows * width;
+            rows.Slice(start, Math.Min(ChunkRows * width, rows.Length - start)).CopyTo(_chunks[c]);
+        }
+
+        _owned = new bool[_chunks.Length];
+        _published = new Version(_chunks.AsSpan().ToArray(), _count, width);
+    }
+
+    /// <summary>Floats per row.</summary>
+    public int Width => _width;
+
+    /// <summary>Rows, published or not.</summary>
+    public int Count => _count;
+
+    /// <summary>The latest published version.</summary>
+    public Version Published => Volatile.Read(ref _published);
+
+    /// <summary>The row to write; its chunk is copied first if a published version shares it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is not in [0, <see cref="Count"/>).</exception>
+    public Span<float> Writable(int row)
+    {
+        if ((uint)row >= (uint)_count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {_count}).");
+        }
+
+        int chunk = row / ChunkRows;
+        if (!_owned[chunk])
+        {
+            _chunks[chunk] = (float[])_chunks[chunk].Clone();
+            _owned[chunk] = true;
+        }
+
+        return _chunks[chunk].AsSpan((row % ChunkRows) * _width, _width);
+    }
+
+    /// <summary>The writer's current view of a row (including unpublished writes).</summary>
+    public ReadOnlySpan<float> Current(int row) =>
+        (uint)row < (uint)_count
+            ? _chunks[row / ChunkRows].AsSpan((row % ChunkRows) * _width, _width)
+            : throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {_count}).");
+
+    /// <summary>Adds zero rows up to <paramref name="count"/> rows (amortised: chunks are added, never moved).</summary>
+    public void Grow(int count)
+    {
+        if (count <= _count)
+        {
+            return;
+        }
+
+        int chunks = (count + ChunkRows - 1) / ChunkRows;
+        if (chunks > _chunks.Length)
+        {
+            int old = _chunks.Length;
+            Array.Resize(ref _chunks, Math.Max(chunks, old * 2));
+            Array.Resize(ref _owned, _chunks.Length);
+            for (int c = old; c < _chunks.Length; c++)
+            {
+                _chunks[c] = new float[ChunkRows * _width];
+                _owned[c] = true;
+            }
+        }
+
+        _count = count;
+    }
+
+    /// <summary>Makes every write so far visible to readers as one new version, atomically.</summary>
+    public Version Publish()
+    {
+        int chunks = (_count + ChunkRows - 1) / ChunkRows;
+        var version = new Version(_chunks.AsSpan(0, chunks).ToArray(), _count, _width);
+        _owned.AsSpan().Clear();
+        Volatile.Write(ref _published, version);
+        return version;
+    }
+
+    /// <summary>An immutable version of the rows: safe to read from any thread for as long as it is held.</summary>
+    internal sealed class Version(float[][] chunks, int count, int width)
+    {
+        /// <summary>Rows in this version.</summary>
+        public int Count => count;
+
+        public int Width => width;
+
+        /// <summary>Row <paramref name="row"/>.</summary>
+        public ReadOnlySpan<float> Row(int row) =>
+            (uint)row < (uint)count
+                ? chunks[row / ChunkRows].AsSpan((row % ChunkRows) * width, width)
+                : throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {count}).");
+
+        /// <summary>
+        /// The contiguous rows of the chunk holding <paramref name="row"/>, from that row to the chunk's end (or the
+        /// last row): <c>min(ChunkRows − row % ChunkRows, Count − row)</c> rows, row-major.
+        /// </summary>
+        public ReadOnlySpan<float> RowsFrom(int row)
+        {
+            if ((uint)row >= (uint)count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {count}).");
+            }
+
+            int rows = Math.Min(ChunkRows - (row % ChunkRows), count - row);
+            return chunks[row / ChunkRows].AsSpan((row % ChunkRows) * width, rows * width);
+        }
+    }
+}
