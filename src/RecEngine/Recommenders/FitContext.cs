@@ -4,16 +4,17 @@ namespace RecEngine;
 
 /// <summary>
 /// What every trained model knows about its training data: the id maps and counts, which items each user has
-/// seen (for exclusion), and item popularity (the cold-start fallback). Immutable.
+/// seen (for exclusion), and item popularity (the cold-start fallback). Immutable; a live model publishes a new one
+/// with every version of its state.
 /// </summary>
 internal sealed class FitContext
 {
-    private FitContext(InteractionDataset dataset, InteractionMatrix seen, float[] popularity, int[] popularityOrder)
+    internal FitContext(IdMap users, IdMap items, int userCount, int itemCount, SeenItems seen, float[] popularity, int[] popularityOrder)
     {
-        Users = dataset.Users;
-        Items = dataset.Items;
-        UserCount = dataset.UserCount;
-        ItemCount = dataset.ItemCount;
+        Users = users;
+        Items = items;
+        UserCount = userCount;
+        ItemCount = itemCount;
         Seen = seen;
         Popularity = popularity;
         PopularityOrder = popularityOrder;
@@ -27,8 +28,8 @@ internal sealed class FitContext
 
     public int ItemCount { get; }
 
-    /// <summary>Binary user x item matrix of the training data (value 1 per distinct pair).</summary>
-    public InteractionMatrix Seen { get; }
+    /// <summary>The items each user has seen (the distinct pairs of the training data, or a live version of them).</summary>
+    public SeenItems Seen { get; }
 
     /// <summary>Number of training interactions per item.</summary>
     public float[] Popularity { get; }
@@ -45,7 +46,7 @@ internal sealed class FitContext
             popularity[item]++;
         }
 
-        return new FitContext(dataset, seen, popularity, OrderByDescending(popularity));
+        return new FitContext(dataset.Users, dataset.Items, dataset.UserCount, dataset.ItemCount, SeenItems.Of(seen), popularity, OrderByDescending(popularity));
     }
 
     /// <summary>Indices of <paramref name="scores"/> ordered by descending score, ties by ascending index.</summary>

@@ -50,6 +50,9 @@ public abstract class RecommenderBase : IRecommender
         Volatile.Write(ref _model, model);
     }
 
+    /// <summary>Makes <paramref name="model"/> the state every later call reads, with one atomic write (live models publish their versions this way).</summary>
+    private protected void Publish(TrainedModel model) => Volatile.Write(ref _model, model);
+
     /// <summary>Trains on <paramref name="dataset"/> and returns the new immutable state.</summary>
     private protected abstract TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
 

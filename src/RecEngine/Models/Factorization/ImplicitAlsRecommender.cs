@@ -55,7 +55,8 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
     /// <summary>Number of latent factors k.</summary>
     public int Factors => _options.Factors;
 
-    private AlsModel Trained => (AlsModel)Current;
+    /// <summary>The current trained state (for the live model built on it).</summary>
+    internal AlsModel Trained => (AlsModel)Current;
 
     /// <summary>Copies the user's factors into <paramref name="destination"/> (length k).</summary>
     /// <returns><see langword="false"/> for a user unknown to the trained model.</returns>
@@ -295,7 +296,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         }
     }
 
-    private sealed class AlsModel : TrainedModel
+    internal sealed class AlsModel : TrainedModel
     {
         private readonly ImplicitAlsOptions _options;
         private readonly InteractionMatrix _matrix;
@@ -325,6 +326,20 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
             _screen = FactorScreen.TryCreate(userFactors, itemFactors, _k);
         }
+
+        public ImplicitAlsOptions Options => _options;
+
+        /// <summary>The training matrix (users by items, the values the model was fitted on).</summary>
+        public InteractionMatrix Matrix => _matrix;
+
+        /// <summary>All user factors, row-major.</summary>
+        public ReadOnlySpan<float> UserFactors => _userFactors;
+
+        /// <summary>All item factors, row-major; never written after training.</summary>
+        public float[] ItemFactors => _itemFactors;
+
+        /// <summary>YᵀY + λI of the item factors.</summary>
+        public float[] RegularizedGram => _regularizedGram;
 
         public ReadOnlySpan<float> UserRow(int user) => _userFactors.AsSpan(user * _k, _k);
 

@@ -1,0 +1,145 @@
+using RecEngine.Data;
+using RecEngine.Data.Synthetic;
+using RecEngine.Ingest;
+using RecEngine.Models.Factorization;
+
+namespace RecEngine.Tests.Models.Factorization;
+
+public sealed class LiveImplicitAlsTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static readonly InteractionDataset Data = SyntheticDatasetGenerator.Generate(
+        new SyntheticDatasetOptions { UserCount = 300, ItemCount = 400, InteractionCount = 12_000, Feedback = SyntheticFeedback.ImplicitEvents });
+
+    private static ImplicitAlsRecommender Fitted()
+    {
+        var model = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 16, Iterations = 6, Values = MatrixValues.One, DegreeOfParallelism = 1 });
+        model.Fit(Data);
+        return model;
+    }
+
+    private static Interaction Click(string user, string item) => new(user, item, 1f, DateTimeOffset.UnixEpoch, EventKind.Click);
+
+    /// <summary>The scores the fitted model's exact fold-in gives for a history, for the given items.</summary>
+    private static float[] FoldInScores(ImplicitAlsRecommender model, string[] history, float[] values, string[] items)
+    {
+        var factors = new float[model.Factors];
+        model.FoldInUser(history, values, factors);
+        var itemFactors = new float[model.Factors];
+        return [.. items.Select(item =>
+        {
+            Assert.True(model.TryGetItemFactors(item, itemFactors));
+            return factors.Zip(itemFactors).Sum(p => p.First * p.Second);
+        })];
+    }
+
+    [Fact]
+    public async Task AnEvent_ChangesTheNextRecommendation_ByAnExactFoldIn()
+    {
+        ImplicitAlsRecommender fitted = Fitted();
+        var live = new LiveImplicitAls(fitted);
+        await using var pipeline = new EventPipeline(new IngestOptions(), live);
+        string user = Data.Users.GetId(0);
+        IReadOnlyList<ScoredItem> before = live.Recommender.Recommend(user, 10);
+
+        // The user clicks two items they have not seen; one click twice.
+        string[] clicked = [before[3].ItemId, before[7].ItemId];
+        await pipeline.SubmitAsync(Click(user, clicked[0]));
+        await pipeline.SubmitAsync(Click(user, clicked[1]));
+        await pipeline.SubmitAsync(Click(user, clicked[1]));
+        await pipeline.FlushAsync().WaitAsync(Timeout);
+
+        IReadOnlyList<ScoredItem> after = live.Recommender.Recommend(user, 10);
+        Assert.DoesNotContain(after, r => clicked.Contains(r.ItemId));
+
+        // The scores are the exact fold-in of the whole history: training items (value 1 each, summed) plus the clicks.
+        var history = new Dictionary<string, float>();
+        for (int r = 0; r < Data.Count; r++)
+        {
+            if (Data.UserIndices[r] == 0)
+            {
+                string item = Data.Items.GetId(Data.ItemIndices[r]);
+                history[item] = history.GetValueOrDefault(item) + 1f;
+            }
+        }
+
+        history[clicked[0]] = history.GetValueOrDefault(clicked[0]) + 1f;
+        history[clicked[1]] = history.GetValueOrDefault(clicked[1]) + 2f;
+        float[] expected = FoldInScores(fitted, [.. history.Keys], [.. history.Values], [.. after.Select(r => r.ItemId)]);
+        for (int i = 0; i < after.Count; i++)
+        {
+            Assert.Equal(expected[i], after[i].Score, 3);
+        }
+
+        // The fitted model itself has not moved.
+        Assert.Equal(fitted.Recommend(user, 10).Select(r => r.ItemId), before.Select(r => r.ItemId));
+    }
+
+    [Fact]
+    public async Task ANewUser_IsPersonalisedAfterTheirFirstEvents()
+    {
+        ImplicitAlsRecommender fitted = Fitted();
+        var live = new LiveImplicitAls(fitted);
+        await using var pipeline = new EventPipeline(new IngestOptions(), live);
+        Assert.False(live.Recommender.IsKnownUser("newcomer"));
+
+        string[] items = [Data.Items.GetId(5), Data.Items.GetId(17), Data.Items.GetId(40)];
+        foreach (string item in items)
+        {
+            await pipeline.SubmitAsync(Click("newcomer", item));
+        }
+
+        // An item the fit never saw is ignored, not an error.
+        await pipeline.SubmitAsync(Click("newcomer", "brand-new-item"));
+        await pipeline.FlushAsync().WaitAsync(Timeout);
+
+        Assert.True(live.Recommender.IsKnownUser("newcomer"));
+        IReadOnlyList<ScoredItem> top = live.Recommender.Recommend("newcomer", 5);
+        float[] expected = FoldInScores(fitted, items, [1f, 1f, 1f], [.. top.Select(r => r.ItemId)]);
+        Assert.Equal(expected, top.Select(r => r.Score), (a, b) => Math.Abs(a - b) < 1e-3);
+        Assert.DoesNotContain(top, r => items.Contains(r.ItemId));
+        Assert.Equal(0, pipeline.Counters.Failed);
+    }
+
+    [Fact]
+    public async Task Readers_KeepGettingValidResults_WhileEventsAreApplied()
+    {
+        ImplicitAlsRecommender fitted = Fitted();
+        var live = new LiveImplicitAls(fitted);
+        await using var pipeline = new EventPipeline(new IngestOptions { MaxBatchSize = 8 }, live);
+        using var stop = new CancellationTokenSource(Timeout);
+        int reads = 0, writes = 0;
+        Task writer = Task.Factory.StartNew(() =>
+        {
+            var random = new Random(3);
+            for (int e = 0; e < 3_000 && !stop.IsCancellationRequested; e++)
+            {
+                string user = random.Next(4) == 0 ? $"new-{random.Next(50)}" : Data.Users.GetId(random.Next(Data.UserCount));
+                Assert.True(pipeline.SubmitAsync(Click(user, Data.Items.GetId(random.Next(Data.ItemCount)))).AsTask().Result.Accepted);
+                Interlocked.Increment(ref writes);
+            }
+
+            pipeline.FlushAsync().Wait(Timeout);
+        }, TaskCreationOptions.LongRunning);
+        Task[] readers = [.. Enumerable.Range(0, 2).Select(seed => Task.Factory.StartNew(() =>
+        {
+            var random = new Random(seed);
+            var buffer = new ScoredItem[10];
+            while (!writer.IsCompleted)
+            {
+                string user = random.Next(4) == 0 ? $"new-{random.Next(50)}" : Data.Users.GetId(random.Next(Data.UserCount));
+                int count = live.Recommender.Recommend(user, buffer);
+                Assert.Equal(10, count);
+                Assert.Equal(10, buffer.Select(b => b.ItemId).Distinct().Count());
+                Assert.All(buffer, b => Assert.True(float.IsFinite(b.Score)));
+                Interlocked.Increment(ref reads);
+            }
+        }, TaskCreationOptions.LongRunning))];
+
+        await Task.WhenAll([writer, .. readers]).WaitAsync(Timeout);
+        Assert.Equal(3_000, writes);
+        Assert.True(reads > 10, $"{reads} reads");
+        Assert.Equal(3_000, pipeline.Counters.Applied);
+    }
+}
