@@ -41,6 +41,7 @@ internal sealed class LiveImplicitAls : IEventApplier
     private readonly List<SortedEntries> _histories;
     private readonly LiveRecommender _recommender;
     private readonly HashSet<int> _dirty = [];
+    private readonly int _degreeOfParallelism;
 
     /// <summary>Starts from the current state of a fitted model.</summary>
     /// <exception cref="InvalidOperationException"><paramref name="fitted"/> has not been fitted.</exception>
@@ -51,6 +52,7 @@ internal sealed class LiveImplicitAls : IEventApplier
         FitContext context = model.Context;
         _options = model.Options;
         _k = _options.Factors;
+        _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
         _itemCount = context.ItemCount;
         _itemFactors = model.ItemFactors;
         _regularizedGram = model.RegularizedGram;
@@ -74,7 +76,10 @@ internal sealed class LiveImplicitAls : IEventApplier
     /// <summary>Serves the latest published version.</summary>
     public IRecommender Recommender => _recommender;
 
-    /// <summary>Applies a micro-batch: histories first, then one fold-in per user touched, then one new version.</summary>
+    /// <summary>
+    /// Applies a micro-batch: histories first, then one fold-in per user touched (in parallel, on the fit's
+    /// <see cref="ImplicitAlsOptions.DegreeOfParallelism"/>), then one new version.
+    /// </summary>
     public void Apply(ReadOnlySpan<WeightedEvent> batch)
     {
         foreach (WeightedEvent e in batch)
@@ -118,35 +123,38 @@ internal sealed class LiveImplicitAls : IEventApplier
         }
 
         _userFactors.Grow(_histories.Count);
-        float[] scratch = ArrayPool<float>.Shared.Rent(ImplicitLeastSquares.ScratchLength(_k, MaxHistory()));
-        try
+        int[] users = [.. _dirty];
+        _dirty.Clear();
+
+        // Make every touched row writable first (the only step that changes the chunk table); the solves then
+        // write distinct rows and can run in parallel.
+        foreach (int user in users)
         {
-            foreach (int user in _dirty)
+            _userFactors.Writable(user);
+        }
+
+        int maxHistory = 0;
+        foreach (int user in users)
+        {
+            maxHistory = Math.Max(maxHistory, _histories[user].Count);
+        }
+
+        int scratchLength = ImplicitLeastSquares.ScratchLength(_k, maxHistory);
+        Parallel.For(
+            0,
+            users.Length,
+            new ParallelOptions { MaxDegreeOfParallelism = users.Length < 16 ? 1 : _degreeOfParallelism },
+            () => ArrayPool<float>.Shared.Rent(scratchLength),
+            (u, _, scratch) =>
             {
-                SortedEntries history = _histories[user];
+                SortedEntries history = _histories[users[u]];
                 ImplicitLeastSquares.Solve(
                     AlsSolver.Cholesky, 0, _regularizedGram, _itemFactors, _k, history.Indices, history.Values,
-                    _options.Alpha, _userFactors.Writable(user), scratch);
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scratch);
-        }
-
-        _dirty.Clear();
+                    _options.Alpha, _userFactors.Writable(users[u]), scratch);
+                return scratch;
+            },
+            scratch => ArrayPool<float>.Shared.Return(scratch));
         Publish();
-    }
-
-    private int MaxHistory()
-    {
-        int max = 0;
-        foreach (int user in _dirty)
-        {
-            max = Math.Max(max, _histories[user].Count);
-        }
-
-        return max;
     }
 
     private void Publish()
