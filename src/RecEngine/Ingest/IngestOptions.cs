@@ -11,8 +11,12 @@ internal sealed class IngestOptions
     /// <summary>What a submission does when the queue is full. The default is <see cref="Ingest.FullQueuePolicy.Wait"/>.</summary>
     public FullQueuePolicy FullQueuePolicy { get; set; } = FullQueuePolicy.Wait;
 
-    /// <summary>The most events applied together (a micro-batch). The default is 512.</summary>
-    public int MaxBatchSize { get; set; } = 512;
+    /// <summary>
+    /// The most events applied together (a micro-batch). The default is 4,096: the consumer takes only what is queued,
+    /// so batches are small under light load and large under heavy load, where a user with several events in one
+    /// batch is re-solved once (live ALS on the MovieLens-1M shape: 45,000 events/s with 512, 84,000 with 4,096).
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 4_096;
 
     /// <summary>Maps event kinds to weights (view 1, click 2, add-to-cart 4, purchase 8, rating = value by default).</summary>
     public EventWeights Weights { get; set; } = new();
