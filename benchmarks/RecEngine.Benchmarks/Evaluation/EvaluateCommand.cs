@@ -23,7 +23,8 @@ internal static class EvaluateCommand
             arguments = EvaluateArguments.Parse(args);
             foreach (string model in arguments.Models)
             {
-                _ = ModelCatalog.Create(model, arguments);
+                bool frozen = arguments.Protocol == "prequential" && model.EndsWith("-static", StringComparison.Ordinal);
+                _ = ModelCatalog.Create(frozen ? model[..^"-static".Length] : model, arguments);
             }
 
             data = DatasetCatalog.Load(arguments);
@@ -81,6 +82,8 @@ internal static class EvaluateCommand
                 return FitAndEvaluate(name, args, DatasetSplit.LeaveLastOut(data), ranking);
             case "temporal":
                 return FitAndEvaluate(name, args, DatasetSplit.TemporalByFraction(data, args.Double("train-fraction", 0.8)), ranking);
+            case "prequential":
+                return Prequential(name, args, data);
             case "kfold":
             {
                 int folds = args.Int("folds", 5);
@@ -90,8 +93,55 @@ internal static class EvaluateCommand
             }
 
             default:
-                throw new ArgumentException($"Unknown protocol '{args.Protocol}'. Known protocols: leave-last-out, sampled, kfold, temporal.");
+                throw new ArgumentException($"Unknown protocol '{args.Protocol}'. Known protocols: leave-last-out, sampled, kfold, temporal, prequential.");
         }
+    }
+
+    /// <summary>
+    /// Fits on the first part by time (<c>--train-fraction</c>, 0.5) and replays the rest event by event.
+    /// <c>&lt;name&gt;-static</c> is the fitted model frozen; <c>&lt;name&gt;</c> is the same model updated in real time
+    /// (models with a live path: als). With <c>--curve</c>, the windowed HR curve is appended to a CSV file.
+    /// </summary>
+    private static Record Prequential(string name, EvaluateArguments args, InteractionDataset data)
+    {
+        bool frozen = name.EndsWith("-static", StringComparison.Ordinal);
+        string baseName = frozen ? name[..^"-static".Length] : name;
+        var (model, parameters) = ModelCatalog.Create(baseName, args);
+        var split = DatasetSplit.TemporalByFraction(data, args.Double("train-fraction", 0.5));
+        long start = Stopwatch.GetTimestamp();
+        model.Fit(split.Train);
+        double fitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        PrequentialModel subject = frozen
+            ? new PrequentialModel(name, model, null)
+            : model switch
+            {
+                RecEngine.Models.Factorization.ImplicitAlsRecommender als => Live(name, new RecEngine.Models.Factorization.LiveImplicitAls(als)),
+                _ => throw new ArgumentException($"Model '{baseName}' has no real-time path yet; use '{baseName}-static'."),
+            };
+        PrequentialModelResult result = PrequentialEvaluator.Run(split.Test, [subject], args.K)[0];
+        if (args.Text("curve") is { } curve)
+        {
+            bool header = !File.Exists(curve);
+            using var writer = new StreamWriter(curve, append: true);
+            if (header)
+            {
+                writer.WriteLine("dataset,model,events,hit_rate");
+            }
+
+            foreach ((long events, double hitRate) in result.Curve)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args.Dataset},{name},{events},{hitRate:F6}"));
+            }
+        }
+
+        var metrics = new Dictionary<string, double>
+        {
+            [MetricNames.HitRate(args.K)] = result.HitRate,
+            [MetricNames.Ndcg(args.K)] = result.Ndcg,
+        };
+        return new Record(name, metrics, fitSeconds, parameters);
+
+        static PrequentialModel Live(string name, RecEngine.Models.Factorization.LiveImplicitAls live) => new(name, live.Recommender, live);
     }
 
     private static Record FitAndEvaluate(string name, EvaluateArguments args, DatasetSplit split, RankingEvaluationOptions ranking)
