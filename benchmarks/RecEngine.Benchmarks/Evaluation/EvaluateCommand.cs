@@ -100,7 +100,8 @@ internal static class EvaluateCommand
     /// <summary>
     /// Fits on the first part by time (<c>--train-fraction</c>, 0.5) and replays the rest event by event.
     /// <c>&lt;name&gt;-static</c> is the fitted model frozen; <c>&lt;name&gt;</c> is the same model updated in real time
-    /// (models with a live path: als). With <c>--curve</c>, the windowed HR curve is appended to a CSV file.
+    /// (models with a live path: als, popularity, popularity-decay). With <c>--curve</c>, the windowed HR curve is
+    /// appended to a CSV file.
     /// </summary>
     private static Record Prequential(string name, EvaluateArguments args, InteractionDataset data)
     {
@@ -116,6 +117,7 @@ internal static class EvaluateCommand
             : model switch
             {
                 RecEngine.Models.Factorization.ImplicitAlsRecommender als => Live(name, new RecEngine.Models.Factorization.LiveImplicitAls(als)),
+                RecEngine.Models.Popularity.PopularityRecommender => LivePopularity(name, split.Train, baseName, args),
                 _ => throw new ArgumentException($"Model '{baseName}' has no real-time path yet; use '{baseName}-static'."),
             };
         PrequentialModelResult result = PrequentialEvaluator.Run(split.Test, [subject], args.K)[0];
@@ -142,6 +144,16 @@ internal static class EvaluateCommand
         return new Record(name, metrics, fitSeconds, parameters);
 
         static PrequentialModel Live(string name, RecEngine.Models.Factorization.LiveImplicitAls live) => new(name, live.Recommender, live);
+
+        static PrequentialModel LivePopularity(string name, InteractionDataset train, string baseName, EvaluateArguments args)
+        {
+            var options = new RecEngine.Models.Popularity.PopularityOptions
+            {
+                HalfLife = baseName == "popularity-decay" ? TimeSpan.FromDays(args.Double("half-life-days", 30)) : null,
+            };
+            var live = new RecEngine.Models.Popularity.LivePopularity(train, options);
+            return new(name, live.Recommender, live);
+        }
     }
 
     private static Record FitAndEvaluate(string name, EvaluateArguments args, DatasetSplit split, RankingEvaluationOptions ranking)

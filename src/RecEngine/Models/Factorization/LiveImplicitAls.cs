@@ -178,15 +178,4 @@ internal sealed class LiveImplicitAls : IEventApplier
         public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores) =>
             Simd.MultiplyRows(itemFactors, items, users.Row(user), scores[..items.Length]);
     }
-
-    /// <summary>The public face of the live model: the <see cref="IRecommender"/> contract over its latest version.</summary>
-    private sealed class LiveRecommender(string name) : RecommenderBase
-    {
-        public override string Name => name;
-
-        public void Show(TrainedModel model) => Publish(model);
-
-        private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
-            throw new NotSupportedException("A live model follows events; fit an ImplicitAlsRecommender and start a new live model from it.");
-    }
 }
