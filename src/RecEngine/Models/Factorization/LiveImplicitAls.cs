@@ -6,69 +6,68 @@ using RecEngine.Kernels;
 namespace RecEngine.Models.Factorization;
 
 /// <summary>
-/// An implicit ALS model that follows its users in real time: each micro-batch of events updates the histories
-/// of the users it touches, re-solves their factors exactly (fold-in against the fixed item factors, the same
-/// Cholesky solve as <see cref="ImplicitAlsRecommender.FoldInUser"/>) and publishes a new version that
-/// <see cref="Recommender"/> serves. New users appear on their first event.
+/// An implicit ALS model that follows events in real time: each micro-batch updates the histories it touches,
+/// re-solves the touched users exactly (fold-in against the current item factors, the Cholesky solve of
+/// <see cref="ImplicitAlsRecommender.FoldInUser"/>), then the touched items under the
+/// <see cref="LiveAlsOptions.ItemUpdates"/> policy (against the new user factors), and publishes a version that
+/// <see cref="Recommender"/> serves. New users and new items appear on their first event.
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Versions</b>: user factors live in <see cref="ChunkedRows"/> and seen items in <see cref="ChunkedLists"/>,
-/// both copy-on-write by chunk, so a version costs the chunks the batch wrote; readers take one version per call,
-/// never block and never see a half-written factor.
+/// <b>Versions</b>: user and item factors live in <see cref="ChunkedRows"/> and seen items in
+/// <see cref="ChunkedLists"/>, copy-on-write by chunk, so a version costs the chunks the batch wrote; readers take
+/// one version per call, never block and never see a half-written factor.
 /// </para>
 /// <para>
-/// <b>Scope of this version</b>: item factors and YᵀY stay those of the fit; events on items the fit did not know
-/// are ignored (the item is not a candidate of this model until it is refitted). A user's history sums the values
-/// the fit used (<see cref="ImplicitAlsOptions.Values"/>: 1 per event, the event weight or the value); a history
-/// value at or below zero is a negative preference with confidence 1 + α|r|.
+/// <b>Gram matrices</b>: every solve needs XᵀX or YᵀY of the other side. Both are kept in double precision and
+/// corrected by <c>x_new x_newᵀ − x_old x_oldᵀ</c> whenever a row changes, O(k²) per row, and recomputed exactly
+/// every <see cref="LiveAlsOptions.GramRefreshUpdates"/> changed rows. <see cref="GramDrift"/> measures the
+/// difference from an exact recomputation (a test bounds it).
 /// </para>
-/// <para>The writer side (<see cref="Apply"/>) is single-threaded, as the ingest pipeline calls it.</para>
+/// <para>
+/// A history sums the values the fit used (<see cref="ImplicitAlsOptions.Values"/>: 1 per event, the event weight or
+/// the value); a history value at or below zero is a negative preference with confidence 1 + α|r|.
+/// <c>SimilarItems</c> falls back to popularity. The writer side (<see cref="Apply"/>) is single-threaded, as the
+/// ingest pipeline calls it.
+/// </para>
 /// </remarks>
 internal sealed class LiveImplicitAls : IEventApplier
 {
     private readonly ImplicitAlsOptions _options;
+    private readonly LiveAlsOptions _live;
     private readonly int _k;
-    private readonly int _itemCount;
-    private readonly float[] _itemFactors;
-    private readonly float[] _regularizedGram;
+    private readonly int _degreeOfParallelism;
     private readonly IdMap _users;
     private readonly IdMap _items;
     private readonly float[] _popularity;
     private readonly int[] _popularityOrder;
-    private readonly ChunkedRows _userFactors;
+    private readonly Side _userSide;
+    private readonly Side _itemSide;
     private readonly ChunkedLists _seen;
-    private readonly List<SortedEntries> _histories;
     private readonly LiveRecommender _recommender;
-    private readonly HashSet<int> _dirty = [];
-    private readonly int _degreeOfParallelism;
+    private int _eventsSinceItemUpdate;
+    private long _changesSinceRefresh;
 
     /// <summary>Starts from the current state of a fitted model.</summary>
     /// <exception cref="InvalidOperationException"><paramref name="fitted"/> has not been fitted.</exception>
-    public LiveImplicitAls(ImplicitAlsRecommender fitted)
+    public LiveImplicitAls(ImplicitAlsRecommender fitted, LiveAlsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(fitted);
+        _live = options ?? new LiveAlsOptions();
+        _live.Validate();
         ImplicitAlsRecommender.AlsModel model = fitted.Trained;
         FitContext context = model.Context;
         _options = model.Options;
         _k = _options.Factors;
         _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
-        _itemCount = context.ItemCount;
-        _itemFactors = model.ItemFactors;
-        _regularizedGram = model.RegularizedGram;
         _users = context.Users.Clone();
-        _items = context.Items;
+        _items = context.Items.Clone();
         _popularity = context.Popularity;
         _popularityOrder = context.PopularityOrder;
-        _userFactors = new ChunkedRows(_k, model.UserFactors[..(context.UserCount * _k)]);
-        _seen = new ChunkedLists(context.Seen, context.UserCount);
-        _histories = new List<SortedEntries>(context.UserCount);
         InteractionMatrix matrix = model.Matrix;
-        for (int user = 0; user < context.UserCount; user++)
-        {
-            _histories.Add(new SortedEntries(matrix.RowColumns(user), matrix.RowValues(user)));
-        }
-
+        _userSide = new Side(_k, model.UserFactors[..(context.UserCount * _k)], matrix.ByUser);
+        _itemSide = new Side(_k, model.ItemFactors.AsSpan(0, context.ItemCount * _k), matrix.ByItem);
+        _seen = new ChunkedLists(context.Seen, context.UserCount);
         _recommender = new LiveRecommender(fitted.Name);
         Publish();
     }
@@ -77,105 +76,279 @@ internal sealed class LiveImplicitAls : IEventApplier
     public IRecommender Recommender => _recommender;
 
     /// <summary>
-    /// Applies a micro-batch: histories first, then one fold-in per user touched (in parallel, on the fit's
-    /// <see cref="ImplicitAlsOptions.DegreeOfParallelism"/>), then one new version.
+    /// The largest absolute difference between the maintained XᵀX or YᵀY and an exact recomputation from the current
+    /// factors, relative to the largest entry of the exact one.
     /// </summary>
+    public double GramDrift() => Math.Max(_userSide.Drift(), _itemSide.Drift());
+
+    /// <summary>Applies a micro-batch: histories, then the touched users, then (by policy) the touched items, then one version.</summary>
     public void Apply(ReadOnlySpan<WeightedEvent> batch)
     {
         foreach (WeightedEvent e in batch)
         {
-            if (!_items.TryGetIndex(e.Event.ItemId, out int item) || item >= _itemCount)
-            {
-                continue;
-            }
-
             int user = _users.GetOrAdd(e.Event.UserId);
-            while (_histories.Count <= user)
-            {
-                _histories.Add(default);
-            }
-
+            int item = _items.GetOrAdd(e.Event.ItemId);
             float value = _options.Values switch
             {
                 MatrixValues.One => 1f,
                 MatrixValues.Weight => e.Weight,
                 _ => e.Event.Value,
             };
-            SortedEntries history = _histories[user];
-            int at = history.Find(item);
+            _userSide.Add(user, item, value);
+            _itemSide.Add(item, user, value);
+            _seen.Add(user, item);
+        }
+
+        _eventsSinceItemUpdate += batch.Length;
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        _userSide.Factors.Grow(_users.Count);
+        _itemSide.Factors.Grow(_items.Count);
+        _changesSinceRefresh += Solve(_userSide, _itemSide);
+        bool updateItems = _live.ItemUpdates switch
+        {
+            ItemUpdatePolicy.EveryBatch => true,
+            ItemUpdatePolicy.EveryNEvents => _eventsSinceItemUpdate >= _live.ItemUpdateEvents,
+            _ => false,
+        };
+        if (updateItems)
+        {
+            _changesSinceRefresh += Solve(_itemSide, _userSide);
+            _eventsSinceItemUpdate = 0;
+        }
+        else
+        {
+            _itemSide.Dirty.Clear();
+        }
+
+        if (_changesSinceRefresh >= _live.GramRefreshUpdates)
+        {
+            _userSide.RefreshGram();
+            _itemSide.RefreshGram();
+            _changesSinceRefresh = 0;
+        }
+
+        Publish();
+    }
+
+    /// <summary>Re-solves every dirty row of <paramref name="side"/> against <paramref name="other"/>; returns how many changed.</summary>
+    private int Solve(Side side, Side other)
+    {
+        int[] rows = [.. side.Dirty];
+        side.Dirty.Clear();
+        if (rows.Length == 0)
+        {
+            return 0;
+        }
+
+        // Old rows for the Gram correction, and every touched chunk made writable before the parallel solves.
+        var old = new float[rows.Length * _k];
+        int longest = 0;
+        for (int r = 0; r < rows.Length; r++)
+        {
+            side.Factors.Current(rows[r]).CopyTo(old.AsSpan(r * _k, _k));
+            side.Factors.Writable(rows[r]);
+            longest = Math.Max(longest, side.Histories[rows[r]].Count);
+        }
+
+        float[] gram = other.RegularizedGram(_options.Regularization);
+        int scratchLength = ImplicitLeastSquares.ScratchLength(_k, longest) + (longest * _k) + longest;
+        Parallel.For(
+            0,
+            rows.Length,
+            new ParallelOptions { MaxDegreeOfParallelism = rows.Length < 16 ? 1 : _degreeOfParallelism },
+            () => ArrayPool<float>.Shared.Rent(scratchLength),
+            (r, _, scratch) =>
+            {
+                SortedEntries history = side.Histories[rows[r]];
+                int n = history.Count;
+
+                // The other side's rows of this history, gathered into one contiguous block for the solver.
+                Span<float> gathered = scratch.AsSpan(0, n * _k);
+                for (int j = 0; j < n; j++)
+                {
+                    other.Factors.Current(history.Indices[j]).CopyTo(gathered.Slice(j * _k, _k));
+                }
+
+                Span<int> local = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.AsSpan(n * _k, n));
+                for (int j = 0; j < n; j++)
+                {
+                    local[j] = j;
+                }
+
+                ImplicitLeastSquares.Solve(
+                    AlsSolver.Cholesky, 0, gram, gathered, _k, local, history.Values, _options.Alpha,
+                    side.Factors.Writable(rows[r]), scratch.AsSpan((n * _k) + n));
+                return scratch;
+            },
+            scratch => ArrayPool<float>.Shared.Return(scratch));
+
+        for (int r = 0; r < rows.Length; r++)
+        {
+            side.CorrectGram(old.AsSpan(r * _k, _k), side.Factors.Current(rows[r]));
+        }
+
+        return rows.Length;
+    }
+
+    private void Publish()
+    {
+        ChunkedRows.Version users = _userSide.Factors.Publish();
+        ChunkedRows.Version items = _itemSide.Factors.Publish();
+        ChunkedLists.Version seen = _seen.Publish();
+        float[] popularity = _popularity;
+        int[] order = _popularityOrder;
+        if (items.Count > popularity.Length)
+        {
+            // New items have no training popularity: they follow the others in the fallback.
+            popularity = [.. _popularity, .. new float[items.Count - _popularity.Length]];
+            order = [.. _popularityOrder, .. Enumerable.Range(_popularity.Length, items.Count - _popularity.Length)];
+        }
+
+        var context = new FitContext(_users, _items, users.Count, items.Count, seen, popularity, order);
+        _recommender.Show(new Snapshot(context, users, items));
+    }
+
+    /// <summary>One side of the factorisation: its factors, its histories, its Gram matrix and its dirty rows.</summary>
+    private sealed class Side
+    {
+        private readonly int _k;
+        private readonly double[] _gram;
+
+        public Side(int k, ReadOnlySpan<float> factors, SparseRows histories)
+        {
+            _k = k;
+            Factors = new ChunkedRows(k, factors);
+            for (int row = 0; row < histories.Count; row++)
+            {
+                Histories.Add(new SortedEntries(histories.IndicesOf(row), histories.ValuesOf(row)));
+            }
+
+            _gram = new double[k * k];
+            RefreshGram();
+        }
+
+        public ChunkedRows Factors { get; }
+
+        public List<SortedEntries> Histories { get; } = [];
+
+        public HashSet<int> Dirty { get; } = [];
+
+        /// <summary>Adds <paramref name="value"/> to the history entry (row, column) and marks the row dirty.</summary>
+        public void Add(int row, int column, float value)
+        {
+            while (Histories.Count <= row)
+            {
+                Histories.Add(default);
+            }
+
+            SortedEntries history = Histories[row];
+            int at = history.Find(column);
             if (at >= 0)
             {
                 history.Set(at, history.Values[at] + value);
             }
             else
             {
-                history.Insert(~at, item, value);
+                history.Insert(~at, column, value);
             }
 
-            _histories[user] = history;
-            _seen.Add(user, item);
-            _dirty.Add(user);
+            Histories[row] = history;
+            Dirty.Add(row);
         }
 
-        if (_dirty.Count == 0)
+        /// <summary>The Gram matrix plus λ on the diagonal, in single precision for the solver.</summary>
+        public float[] RegularizedGram(float lambda)
         {
-            return;
-        }
-
-        _userFactors.Grow(_histories.Count);
-        int[] users = [.. _dirty];
-        _dirty.Clear();
-
-        // Make every touched row writable first (the only step that changes the chunk table); the solves then
-        // write distinct rows and can run in parallel.
-        foreach (int user in users)
-        {
-            _userFactors.Writable(user);
-        }
-
-        int maxHistory = 0;
-        foreach (int user in users)
-        {
-            maxHistory = Math.Max(maxHistory, _histories[user].Count);
-        }
-
-        int scratchLength = ImplicitLeastSquares.ScratchLength(_k, maxHistory);
-        Parallel.For(
-            0,
-            users.Length,
-            new ParallelOptions { MaxDegreeOfParallelism = users.Length < 16 ? 1 : _degreeOfParallelism },
-            () => ArrayPool<float>.Shared.Rent(scratchLength),
-            (u, _, scratch) =>
+            var gram = new float[_k * _k];
+            for (int i = 0; i < gram.Length; i++)
             {
-                SortedEntries history = _histories[users[u]];
-                ImplicitLeastSquares.Solve(
-                    AlsSolver.Cholesky, 0, _regularizedGram, _itemFactors, _k, history.Indices, history.Values,
-                    _options.Alpha, _userFactors.Writable(users[u]), scratch);
-                return scratch;
-            },
-            scratch => ArrayPool<float>.Shared.Return(scratch));
-        Publish();
+                gram[i] = (float)_gram[i];
+            }
+
+            ImplicitAlsRecommender.AddToDiagonal(gram, _k, lambda);
+            return gram;
+        }
+
+        /// <summary>Replaces one row's contribution: G += new newᵀ − old oldᵀ.</summary>
+        public void CorrectGram(ReadOnlySpan<float> old, ReadOnlySpan<float> updated)
+        {
+            for (int i = 0; i < _k; i++)
+            {
+                for (int j = 0; j < _k; j++)
+                {
+                    _gram[(i * _k) + j] += ((double)updated[i] * updated[j]) - ((double)old[i] * old[j]);
+                }
+            }
+        }
+
+        /// <summary>Recomputes the Gram matrix exactly from the current rows.</summary>
+        public void RefreshGram() => Exact().CopyTo(_gram, 0);
+
+        public double Drift()
+        {
+            double[] exact = Exact();
+            double largest = 0, difference = 0;
+            for (int i = 0; i < exact.Length; i++)
+            {
+                largest = Math.Max(largest, Math.Abs(exact[i]));
+                difference = Math.Max(difference, Math.Abs(exact[i] - _gram[i]));
+            }
+
+            return largest == 0 ? difference : difference / largest;
+        }
+
+        private double[] Exact()
+        {
+            var gram = new double[_k * _k];
+            for (int row = 0; row < Factors.Count; row++)
+            {
+                ReadOnlySpan<float> x = Factors.Current(row);
+                for (int i = 0; i < _k; i++)
+                {
+                    double xi = x[i];
+                    for (int j = 0; j < _k; j++)
+                    {
+                        gram[(i * _k) + j] += xi * x[j];
+                    }
+                }
+            }
+
+            return gram;
+        }
     }
 
-    private void Publish()
+    /// <summary>One published version: user factors, item factors and seen items of that moment.</summary>
+    private sealed class Snapshot(FitContext context, ChunkedRows.Version users, ChunkedRows.Version items) : TrainedModel(context)
     {
-        ChunkedRows.Version factors = _userFactors.Publish();
-        ChunkedLists.Version seen = _seen.Publish();
-        var context = new FitContext(_users, _items, factors.Count, _itemCount, seen, _popularity, _popularityOrder);
-        _recommender.Show(new Snapshot(context, factors, _itemFactors, _k));
-    }
-
-    /// <summary>One published version: user factors and seen items of that moment, the fit's item factors.</summary>
-    private sealed class Snapshot(FitContext context, ChunkedRows.Version users, float[] itemFactors, int k) : TrainedModel(context)
-    {
-        public override void ScoreAll(int user, Span<float> scores) => Simd.MultiplyRows(itemFactors, users.Row(user), scores);
+        public override void ScoreAll(int user, Span<float> scores) => ScoreRange(user, 0, scores);
 
         public override bool ScoresRanges => true;
 
-        public override void ScoreRange(int user, int start, Span<float> scores) =>
-            Simd.MultiplyRows(itemFactors.AsSpan(start * k, scores.Length * k), users.Row(user), scores);
+        public override void ScoreRange(int user, int start, Span<float> scores)
+        {
+            ReadOnlySpan<float> x = users.Row(user);
+            int done = 0;
+            while (done < scores.Length)
+            {
+                // Item chunks are contiguous: score one chunk (or the part of it in range) per kernel call.
+                ReadOnlySpan<float> block = items.RowsFrom(start + done);
+                int rows = Math.Min(block.Length / items.Width, scores.Length - done);
+                Simd.MultiplyRows(block[..(rows * items.Width)], x, scores.Slice(done, rows));
+                done += rows;
+            }
+        }
 
-        public override void ScoreItems(int user, ReadOnlySpan<int> items, Span<float> scores) =>
-            Simd.MultiplyRows(itemFactors, items, users.Row(user), scores[..items.Length]);
+        public override void ScoreItems(int user, ReadOnlySpan<int> itemIndices, Span<float> scores)
+        {
+            ReadOnlySpan<float> x = users.Row(user);
+            for (int i = 0; i < itemIndices.Length; i++)
+            {
+                scores[i] = Simd.Dot(items.Row(itemIndices[i]), x);
+            }
+        }
     }
 }

@@ -1,0 +1,42 @@
+namespace RecEngine.Models.Factorization;
+
+/// <summary>When the live ALS model re-solves the factors of the items that received events.</summary>
+internal enum ItemUpdatePolicy
+{
+    /// <summary>After every micro-batch, right after its users: new items are scored from their first batch.</summary>
+    EveryBatch,
+
+    /// <summary>Once <see cref="LiveAlsOptions.ItemUpdateEvents"/> events have arrived since the last item update.</summary>
+    EveryNEvents,
+
+    /// <summary>Never: item factors stay those of the fit, and new items score 0 until the model is refitted.</summary>
+    Never,
+}
+
+/// <summary>Options of <see cref="LiveImplicitAls"/>.</summary>
+internal sealed class LiveAlsOptions
+{
+    /// <summary>When item factors are re-solved. The default is <see cref="ItemUpdatePolicy.EveryBatch"/>.</summary>
+    public ItemUpdatePolicy ItemUpdates { get; set; } = ItemUpdatePolicy.EveryBatch;
+
+    /// <summary>Events between two item updates under <see cref="ItemUpdatePolicy.EveryNEvents"/>. The default is 1,000.</summary>
+    public int ItemUpdateEvents { get; set; } = 1_000;
+
+    /// <summary>
+    /// Factor rows changed between two exact recomputations of XᵀX and YᵀY (in between they are updated by rank-one
+    /// corrections in double precision). The default is 100,000.
+    /// </summary>
+    public int GramRefreshUpdates { get; set; } = 100_000;
+
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(ItemUpdates))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ItemUpdates), ItemUpdates, "Unknown item update policy.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(ItemUpdateEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(GramRefreshUpdates, 1);
+    }
+}
