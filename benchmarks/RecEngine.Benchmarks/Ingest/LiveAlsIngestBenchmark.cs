@@ -9,9 +9,9 @@ namespace RecEngine.Benchmarks.Ingest;
 /// <summary>
 /// Sustained ingest with the live implicit ALS model on the synthetic MovieLens-1M shape (k = 64): 100,000 click
 /// events (users drawn in proportion to their activity, items uniformly) submitted as one batch and flushed. Every
-/// micro-batch re-solves each touched user exactly (Cholesky fold-in) on 2 threads and publishes a version. The
-/// live model is rebuilt from the fitted one before every iteration, so histories do not grow across iterations.
-/// One operation is one event.
+/// micro-batch re-solves each touched user exactly (Cholesky fold-in) on 2 threads, then, with item updates, each
+/// touched item, and publishes a version. The live model is rebuilt from the fitted one before every iteration, so
+/// histories do not grow across iterations. One operation is one event.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 [MemoryDiagnoser]
@@ -25,6 +25,10 @@ public class LiveAlsIngestBenchmark
 
     [Params(512, 4096)]
     public int MaxBatchSize { get; set; }
+
+    /// <summary>Whether touched items are re-solved after every micro-batch (otherwise item factors stay the fit's).</summary>
+    [Params(false, true)]
+    public bool UpdateItems { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -42,10 +46,10 @@ public class LiveAlsIngestBenchmark
     }
 
     [IterationSetup]
-    public void Restart() => _live = new LiveImplicitAls(_fitted);
+    public void Restart() => _live = new LiveImplicitAls(_fitted, new LiveAlsOptions { ItemUpdates = UpdateItems ? ItemUpdatePolicy.EveryBatch : ItemUpdatePolicy.Never });
 
     [Benchmark(OperationsPerInvoke = Events)]
-    public async Task IngestWithUserFoldIn()
+    public async Task IngestWithFoldIn()
     {
         await using var pipeline = new EventPipeline(new IngestOptions { MaxBatchSize = MaxBatchSize }, _live);
         await pipeline.SubmitAsync(_events);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using RecEngine.Data;
 using RecEngine.Ingest;
 using RecEngine.Kernels;
@@ -119,8 +120,9 @@ internal sealed class LiveImplicitAls : IEventApplier
             _changesSinceRefresh += Solve(_itemSide, _userSide);
             _eventsSinceItemUpdate = 0;
         }
-        else
+        else if (_live.ItemUpdates == ItemUpdatePolicy.Never)
         {
+            // Under EveryNEvents the touched items wait for the next update; under Never nothing does.
             _itemSide.Dirty.Clear();
         }
 
@@ -273,15 +275,22 @@ internal sealed class LiveImplicitAls : IEventApplier
             return gram;
         }
 
-        /// <summary>Replaces one row's contribution: G += new newᵀ − old oldᵀ.</summary>
+        /// <summary>Replaces one row's contribution: G += new newᵀ − old oldᵀ, one SIMD row of G at a time.</summary>
         public void CorrectGram(ReadOnlySpan<float> old, ReadOnlySpan<float> updated)
         {
+            Span<double> oldRow = stackalloc double[_k];
+            Span<double> newRow = stackalloc double[_k];
             for (int i = 0; i < _k; i++)
             {
-                for (int j = 0; j < _k; j++)
-                {
-                    _gram[(i * _k) + j] += ((double)updated[i] * updated[j]) - ((double)old[i] * old[j]);
-                }
+                oldRow[i] = old[i];
+                newRow[i] = updated[i];
+            }
+
+            for (int i = 0; i < _k; i++)
+            {
+                Span<double> gramRow = _gram.AsSpan(i * _k, _k);
+                TensorPrimitives.MultiplyAdd(newRow, newRow[i], gramRow, gramRow);
+                TensorPrimitives.MultiplyAdd(oldRow, -oldRow[i], gramRow, gramRow);
             }
         }
 

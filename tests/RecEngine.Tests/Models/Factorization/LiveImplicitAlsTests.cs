@@ -152,6 +152,26 @@ public sealed class LiveImplicitAlsTests
         Assert.True(live.GramDrift() < 1e-9, $"drift {live.GramDrift():E2}");
     }
 
+    [Fact]
+    public void EveryNEvents_ReSolvesTheItemsTouchedSinceTheLastUpdate()
+    {
+        ImplicitAlsRecommender fitted = Fitted();
+        var live = new LiveImplicitAls(fitted, new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.EveryNEvents, ItemUpdateEvents = 3 });
+        string[] fans = [.. Enumerable.Range(0, 3).Select(Data.Users.GetId)];
+
+        // Two events: below the threshold, the new item has no factor yet and scores 0 for everyone.
+        live.Apply([new WeightedEvent(Click(fans[0], "late-item"), 2f, 1)]);
+        live.Apply([new WeightedEvent(Click(fans[1], "late-item"), 2f, 2)]);
+        float[] score = new float[1];
+        live.Recommender.Score(fans[2], ["late-item"], score);
+        Assert.Equal(0f, score[0]);
+
+        // The third event reaches it: the items touched since the last update are solved, the new one from its two users.
+        live.Apply([new WeightedEvent(Click(fans[2], Data.Items.GetId(1)), 2f, 3)]);
+        live.Recommender.Score(Data.Users.GetId(4), ["late-item"], score);
+        Assert.NotEqual(0f, score[0]);
+    }
+
     private static double Cosine(float[] a, float[] b) =>
         a.Zip(b).Sum(p => (double)p.First * p.Second) / Math.Sqrt(a.Sum(x => (double)x * x) * b.Sum(x => (double)x * x));
 
