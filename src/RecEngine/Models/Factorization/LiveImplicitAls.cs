@@ -313,16 +313,19 @@ internal sealed class LiveImplicitAls : IEventApplier
         private double[] Exact()
         {
             var gram = new double[_k * _k];
+            Span<double> x = stackalloc double[_k];
             for (int row = 0; row < Factors.Count; row++)
             {
-                ReadOnlySpan<float> x = Factors.Current(row);
+                ReadOnlySpan<float> factors = Factors.Current(row);
                 for (int i = 0; i < _k; i++)
                 {
-                    double xi = x[i];
-                    for (int j = 0; j < _k; j++)
-                    {
-                        gram[(i * _k) + j] += xi * x[j];
-                    }
+                    x[i] = factors[i];
+                }
+
+                for (int i = 0; i < _k; i++)
+                {
+                    Span<double> gramRow = gram.AsSpan(i * _k, _k);
+                    TensorPrimitives.MultiplyAdd(x, x[i], gramRow, gramRow);
                 }
             }
 
