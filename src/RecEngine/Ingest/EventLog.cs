@@ -91,6 +91,7 @@ internal sealed class EventLog : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private long _lastFsync;
     private long _lastSequence;
+    private bool _failed;
 
     private EventLog(FileStream file, EventLogOptions options, long lastSequence)
     {
@@ -122,22 +123,24 @@ internal sealed class EventLog : IDisposable
         options.Validate();
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 16);
-        try
+        using (var reading = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 16))
         {
-            recovery = Recover(file, path, replay);
-            file.Seek(0, SeekOrigin.End);
-            return new EventLog(file, options, recovery.LastSequence);
+            recovery = Recover(reading, path, replay);
         }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+
+        // Appends go straight to the operating system (no buffer in the stream), so a failed append leaves nothing
+        // behind that a later write could flush.
+        var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        file.Seek(0, SeekOrigin.End);
+        return new EventLog(file, options, recovery.LastSequence);
     }
 
-    /// <summary>Appends a batch of events with increasing sequences, then forces it to storage as the policy says.</summary>
+    /// <summary>
+    /// Appends a batch of events with increasing sequences, then forces it to storage as the policy says. When the
+    /// write or the forced flush fails, the batch is cut off again, so a failed append is never replayed.
+    /// </summary>
     /// <exception cref="ArgumentException">A sequence is not above the last one, or an encoded record exceeds <see cref="MaximumPayload"/>.</exception>
+    /// <exception cref="IOException">The write failed (the batch is not in the log), or an earlier failure could not be undone.</exception>
     public void Append(ReadOnlySpan<WeightedEvent> batch)
     {
         _buffer.ResetWrittenCount();
@@ -153,31 +156,60 @@ internal sealed class EventLog : IDisposable
             last = e.Sequence;
         }
 
-        _file.Write(_buffer.WrittenSpan);
+        if (_failed)
+        {
+            throw new IOException("An earlier append to the event log failed and could not be undone; reopen the log to recover.");
+        }
+
+        long start = _file.Position;
+        try
+        {
+            _file.Write(_buffer.WrittenSpan);
+            bool force = _options.Fsync switch
+            {
+                FsyncPolicy.PerBatch => true,
+                FsyncPolicy.Interval => Stopwatch.GetElapsedTime(_lastFsync) >= _options.FsyncInterval,
+                _ => false,
+            };
+            if (force)
+            {
+                _file.Flush(flushToDisk: true);
+                _lastFsync = Stopwatch.GetTimestamp();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Undo the partial or unforced batch, so its records are never replayed: the caller reports them lost.
+            try
+            {
+                _file.SetLength(start);
+                _file.Position = start;
+            }
+            catch (Exception undo) when (undo is IOException or UnauthorizedAccessException)
+            {
+                _failed = true;
+            }
+
+            throw;
+        }
+
         _lastSequence = last;
-        bool force = _options.Fsync switch
-        {
-            FsyncPolicy.PerBatch => true,
-            FsyncPolicy.Interval => Stopwatch.GetElapsedTime(_lastFsync) >= _options.FsyncInterval,
-            _ => false,
-        };
-        if (force)
-        {
-            _file.Flush(flushToDisk: true);
-            _lastFsync = Stopwatch.GetTimestamp();
-        }
-        else
-        {
-            // Into the operating system's hands at least: a killed process then loses nothing.
-            _file.Flush(flushToDisk: false);
-        }
     }
 
     /// <summary>Forces everything appended to stable storage and closes the file.</summary>
     public void Dispose()
     {
-        _file.Flush(flushToDisk: true);
-        _file.Dispose();
+        try
+        {
+            if (!_failed)
+            {
+                _file.Flush(flushToDisk: true);
+            }
+        }
+        finally
+        {
+            _file.Dispose();
+        }
     }
 
     private static LogRecovery Recover(FileStream file, string path, Action<WeightedEvent>? replay)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
@@ -21,9 +20,10 @@ namespace RecEngine.Ingest;
 /// <see cref="IngestCounters.Dropped"/>.
 /// </para>
 /// <para>
-/// <b>Flush</b> puts a marker in the queue; the consumer completes it after applying every event before it. A marker
-/// dropped by <see cref="FullQueuePolicy.DropOldest"/> was the oldest queued item, so everything before it has been
-/// taken by the consumer: it completes after the consumer's current batch.
+/// <b>Flush</b> takes the number of events queued so far and waits until as many have been completed (applied,
+/// failed or dropped). Events complete in queue order (the consumer takes the oldest, drop-oldest drops the oldest),
+/// so that count means every one of them is done. A flush never enters the queue, so it neither waits for room nor
+/// pushes an event out.
 /// </para>
 /// <para>
 /// <b>Faults</b>: an exception from the applier fails that micro-batch only; its events are counted in
@@ -45,7 +45,10 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly IngestMetrics _metrics;
     private readonly Channel<Envelope> _channel;
     private readonly Task _consumer;
-    private readonly ConcurrentQueue<TaskCompletionSource> _droppedFlushes = new();
+    private readonly Lock _flushLock = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
+    private long _enqueued;
+    private long _completed;
     private readonly long[] _rejected = new long[Enum.GetValues<EventRejectionReason>().Length];
     private long _sequence;
     private long _accepted;
@@ -166,25 +169,22 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// readers see all of them.
     /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled while waiting.</exception>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var marker = new Envelope(default, done);
-        try
+        long target = Interlocked.Read(ref _enqueued);
+        TaskCompletionSource done;
+        lock (_flushLock)
         {
-            if (!_channel.Writer.TryWrite(marker))
+            if (Interlocked.Read(ref _completed) >= target)
             {
-                await _channel.Writer.WriteAsync(marker, cancellationToken).ConfigureAwait(false);
+                return Task.CompletedTask;
             }
-        }
-        catch (ChannelClosedException)
-        {
-            // Stopped: the consumer applies everything queued before it finishes.
-            await _consumer.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return;
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushes.Add((target, done));
         }
 
-        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Stops accepting events, applies everything queued, and waits for the consumer to finish.</summary>
@@ -214,7 +214,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         TaskCompletionSource<SubmitResult>? acknowledged = _durableAcks ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), null, acknowledged, Stopwatch.GetTimestamp());
+        var envelope = new Envelope(new WeightedEvent(interaction, weight, 0), acknowledged, Stopwatch.GetTimestamp());
         if (!_channel.Writer.TryWrite(envelope))
         {
             if (Volatile.Read(ref _stopped) != 0)
@@ -238,6 +238,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _accepted);
+        Interlocked.Increment(ref _enqueued);
         _metrics.Accepted();
         return (SubmitResult.Ok, acknowledged?.Task);
     }
@@ -251,15 +252,30 @@ internal sealed class EventPipeline : IAsyncDisposable
 
     private void OnDropped(Envelope envelope)
     {
-        if (envelope.Flush is { } flush)
+        Interlocked.Increment(ref _dropped);
+        _metrics.Dropped();
+        envelope.Acknowledged?.TrySetResult(SubmitResult.Rejected(EventRejectionReason.Dropped));
+    }
+
+    /// <summary>
+    /// At the end of a consumer batch: counts every event taken so far plus every event dropped so far as done, and
+    /// releases the flushes waiting for no more than that. Done events then form a prefix of the queue order: the
+    /// consumer takes the oldest event, drop-oldest drops the oldest, and everything taken has been applied.
+    /// </summary>
+    private void Complete(long taken)
+    {
+        long completed = taken + Interlocked.Read(ref _dropped);
+        Volatile.Write(ref _completed, completed);
+        lock (_flushLock)
         {
-            _droppedFlushes.Enqueue(flush);
-        }
-        else
-        {
-            Interlocked.Increment(ref _dropped);
-            _metrics.Dropped();
-            envelope.Acknowledged?.TrySetResult(SubmitResult.Rejected(EventRejectionReason.Dropped));
+            for (int f = _flushes.Count - 1; f >= 0; f--)
+            {
+                if (_flushes[f].Target <= completed)
+                {
+                    _flushes[f].Done.TrySetResult();
+                    _flushes.RemoveAt(f);
+                }
+            }
         }
     }
 
@@ -269,21 +285,12 @@ internal sealed class EventPipeline : IAsyncDisposable
         var batch = new WeightedEvent[_options.MaxBatchSize];
         var acknowledgements = new TaskCompletionSource<SubmitResult>?[_options.MaxBatchSize];
         var submitted = new long[_options.MaxBatchSize];
-        var flushes = new List<TaskCompletionSource>();
+        long taken = 0;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             int count = 0;
             while (count < batch.Length && reader.TryRead(out Envelope envelope))
             {
-                if (envelope.Flush is { } flush)
-                {
-                    // Everything before the marker must be applied first.
-                    Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count), submitted);
-                    count = 0;
-                    flush.TrySetResult();
-                    continue;
-                }
-
                 // Sequences are given in queue order, which is the order of application (and of the log).
                 acknowledgements[count] = envelope.Acknowledged;
                 submitted[count] = envelope.Submitted;
@@ -291,23 +298,12 @@ internal sealed class EventPipeline : IAsyncDisposable
             }
 
             Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count), submitted);
-            flushes.Clear();
-            while (_droppedFlushes.TryDequeue(out TaskCompletionSource? dropped))
-            {
-                flushes.Add(dropped);
-            }
-
-            foreach (TaskCompletionSource flush in flushes)
-            {
-                flush.TrySetResult();
-            }
+            taken += count;
+            Complete(taken);
         }
 
-        // Completed: flushes that raced with the completion end here.
-        while (_droppedFlushes.TryDequeue(out TaskCompletionSource? dropped))
-        {
-            dropped.TrySetResult();
-        }
+        // Stopped: drops counted after the last batch release the flushes still waiting.
+        Complete(taken);
     }
 
     /// <summary>
@@ -334,7 +330,7 @@ internal sealed class EventPipeline : IAsyncDisposable
             {
                 Interlocked.Add(ref _failed, batch.Length);
                 _metrics.Failed(batch.Length);
-                _onError?.Invoke(e);
+                Report(e);
                 var error = new IOException("The event could not be written to the event log; it was not applied.", e);
                 foreach (TaskCompletionSource<SubmitResult>? acknowledged in acknowledgements)
                 {
@@ -355,7 +351,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         {
             Interlocked.Add(ref _failed, batch.Length);
             _metrics.Failed(batch.Length);
-            _onError?.Invoke(e);
+            Report(e);
         }
 
         long now = Stopwatch.GetTimestamp();
@@ -373,11 +369,24 @@ internal sealed class EventPipeline : IAsyncDisposable
         acknowledgements.Clear();
     }
 
+    /// <summary>Hands an applier or log failure to the error callback; a callback that throws cannot stop the consumer.</summary>
+    private void Report(Exception error)
+    {
+        try
+        {
+            _onError?.Invoke(error);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The failure is counted either way; the callback's own failure has nowhere else to go.
+        }
+    }
+
     /// <summary>
-    /// A queued event, or a flush marker (<see cref="Flush"/> set). <see cref="Acknowledged"/> is completed once the
-    /// event is durable and applied, when submissions wait for that.
+    /// A queued event. <see cref="Acknowledged"/> is completed once the event is durable and applied, when
+    /// submissions wait for that.
     /// </summary>
-    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource? Flush, TaskCompletionSource<SubmitResult>? Acknowledged = null, long Submitted = 0);
+    private readonly record struct Envelope(WeightedEvent Event, TaskCompletionSource<SubmitResult>? Acknowledged, long Submitted);
 
     /// <summary>The results of a multi-event submission, in order, with the acknowledgements still awaited.</summary>
     private sealed class Tally

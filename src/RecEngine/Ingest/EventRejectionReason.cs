@@ -12,8 +12,11 @@ internal enum EventRejectionReason
     /// <summary>The item id is null or empty.</summary>
     EmptyItemId,
 
-    /// <summary>An id is longer than <see cref="IngestOptions.MaxIdLength"/>.</summary>
+    /// <summary>An id or the kind's name is longer than <see cref="IngestOptions.MaxIdLength"/>.</summary>
     IdTooLong,
+
+    /// <summary>An id or the kind's name is not well-formed UTF-16 (an unpaired surrogate), so it cannot be stored.</summary>
+    MalformedText,
 
     /// <summary>The value is NaN or infinite, or its weight is.</summary>
     NonFiniteValue,

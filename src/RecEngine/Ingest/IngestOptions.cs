@@ -73,9 +73,15 @@ internal sealed class IngestOptions
             return EventRejectionReason.EmptyItemId;
         }
 
-        if (interaction.UserId.Length > MaxIdLength || interaction.ItemId.Length > MaxIdLength)
+        string kind = interaction.Kind.Name;
+        if (interaction.UserId.Length > MaxIdLength || interaction.ItemId.Length > MaxIdLength || kind.Length > MaxIdLength)
         {
             return EventRejectionReason.IdTooLong;
+        }
+
+        if (!WellFormed(interaction.UserId) || !WellFormed(interaction.ItemId) || !WellFormed(kind))
+        {
+            return EventRejectionReason.MalformedText;
         }
 
         if (!Weights.TryGetWeight(interaction.Kind, out float kindWeight))
@@ -90,5 +96,23 @@ internal sealed class IngestOptions
         }
 
         return weight < 0 && !AllowNegativeWeights ? EventRejectionReason.NegativeWeight : EventRejectionReason.None;
+    }
+
+    /// <summary>Whether every surrogate in <paramref name="text"/> is part of a pair.</summary>
+    private static bool WellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -71,6 +71,23 @@ public sealed class EventLogTests
     }
 
     [Fact]
+    public void ABatchThatCannotBeEncoded_LeavesNothingOfItInTheLog()
+    {
+        using var folder = new TempFolder();
+        using (EventLog log = EventLog.Open(folder.Path, new EventLogOptions(), null, out _))
+        {
+            log.Append([Event(1)]);
+            string huge = new('x', EventLog.MaximumPayload);
+            Assert.Throws<ArgumentException>(() => log.Append([Event(2), Event(3, user: huge)]));
+            Assert.Equal(1, log.LastSequence);
+            log.Append([Event(2)]);
+        }
+
+        Assert.Equal([1L, 2L], Replay(folder.Path, out LogRecovery recovery).Select(e => e.Sequence));
+        Assert.Null(recovery.Problem);
+    }
+
+    [Fact]
     public void TornTail_AtEveryByteOfTheLastRecords_IsCutAndNeverReplayed()
     {
         using var folder = new TempFolder();

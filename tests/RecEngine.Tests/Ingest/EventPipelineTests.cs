@@ -97,6 +97,9 @@ public sealed class EventPipelineTests
             (Event(null!, "i"), EventRejectionReason.EmptyUserId),
             (Event("u", ""), EventRejectionReason.EmptyItemId),
             (Event("u", "a-very-long-item-id"), EventRejectionReason.IdTooLong),
+            (Event("u", "i", 1f, new EventKind("a-very-long-kind-name")), EventRejectionReason.IdTooLong),
+            (Event("u\uD800", "i"), EventRejectionReason.MalformedText),
+            (Event("u", "\uDC00x"), EventRejectionReason.MalformedText),
             (Event("u", "i", float.NaN), EventRejectionReason.NonFiniteValue),
             (Event("u", "i", float.PositiveInfinity), EventRejectionReason.NonFiniteValue),
             (Event("u", "i", float.MaxValue, EventKind.Purchase), EventRejectionReason.NonFiniteValue),
@@ -112,9 +115,10 @@ public sealed class EventPipelineTests
         }
 
         Assert.True((await pipeline.SubmitAsync(Event("u", "ok"))).Accepted);
+        Assert.True((await pipeline.SubmitAsync(Event("\uD83D\uDE00", "ok"))).Accepted);
         await pipeline.FlushAsync().WaitAsync(Timeout);
 
-        Assert.Equal(["ok"], applier.Applied.Select(e => e.Event.ItemId));
+        Assert.Equal(["ok", "ok"], applier.Applied.Select(e => e.Event.ItemId));
         IngestCounters counters = pipeline.Counters;
         Assert.Equal(cases.Length, counters.Rejected);
         Assert.Equal(2, counters.RejectedFor(EventRejectionReason.NegativeWeight));
@@ -202,7 +206,8 @@ public sealed class EventPipelineTests
             Assert.True((await pipeline.SubmitAsync(Event("u", $"i{i}"))).Accepted);
             if (i == 3)
             {
-                // This marker is pushed out of the queue by later events: it must still complete.
+                // A flush waits for the events before it, which are about to be dropped: it must still complete,
+                // and it takes no room in the queue (it never pushes an event out).
                 flushBehindTheFirst = pipeline.FlushAsync();
             }
         }
@@ -236,6 +241,45 @@ public sealed class EventPipelineTests
         Assert.Equal(["a", "c"], applier.Applied.Select(e => e.Event.ItemId));
         Assert.Equal(1, pipeline.Counters.Failed);
         Assert.IsType<InvalidOperationException>(Assert.Single(errors));
+    }
+
+    [Fact]
+    public async Task AThrowingErrorCallback_DoesNotStopThePipeline()
+    {
+        var applier = new RecordingApplier { FailOnItem = "bad" };
+        await using var pipeline = new EventPipeline(new IngestOptions { MaxBatchSize = 1 }, applier, _ => throw new InvalidOperationException("callback failure"));
+        await pipeline.SubmitAsync(Event("u", "bad"));
+        await pipeline.SubmitAsync(Event("u", "after"));
+        await pipeline.FlushAsync().WaitAsync(Timeout);
+        Assert.Equal(["after"], applier.Applied.Select(e => e.Event.ItemId));
+        Assert.Equal(1, pipeline.Counters.Failed);
+    }
+
+    [Fact]
+    public async Task Flush_OnAFullDropOldestQueue_TakesNoRoomAndDropsNothing()
+    {
+        var applier = new RecordingApplier();
+        applier.Close();
+        await using var pipeline = new EventPipeline(new IngestOptions { QueueCapacity = 2, MaxBatchSize = 1, FullQueuePolicy = FullQueuePolicy.DropOldest }, applier);
+
+        // The consumer takes i0 and blocks on the gate; then i1 and i2 fill the queue without a drop.
+        await pipeline.SubmitAsync(Event("u", "i0"));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (pipeline.Counters.QueueLength > 0)
+        {
+            Assert.True(waited.Elapsed < Timeout, "the consumer never took the first event");
+            await Task.Delay(1);
+        }
+
+        await pipeline.SubmitAsync(Event("u", "i1"));
+        await pipeline.SubmitAsync(Event("u", "i2"));
+        Task flush = pipeline.FlushAsync();
+        Assert.False(flush.IsCompleted);
+        applier.Open();
+        await flush.WaitAsync(Timeout);
+        IngestCounters counters = pipeline.Counters;
+        Assert.Equal(0, counters.Dropped);
+        Assert.Equal(["i0", "i1", "i2"], applier.Applied.Select(e => e.Event.ItemId));
     }
 
     [Fact]

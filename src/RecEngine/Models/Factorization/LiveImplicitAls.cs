@@ -158,39 +158,51 @@ internal sealed class LiveImplicitAls : IEventApplier
 
         float[] gram = other.RegularizedGram(_options.Regularization);
         int scratchLength = ImplicitLeastSquares.ScratchLength(_k, longest) + (longest * _k) + longest;
-        Parallel.For(
-            0,
-            rows.Length,
-            new ParallelOptions { MaxDegreeOfParallelism = rows.Length < 16 ? 1 : _degreeOfParallelism },
-            () => ArrayPool<float>.Shared.Rent(scratchLength),
-            (r, _, scratch) =>
-            {
-                SortedEntries history = side.Histories[rows[r]];
-                int n = history.Count;
-
-                // The other side's rows of this history, gathered into one contiguous block for the solver.
-                Span<float> gathered = scratch.AsSpan(0, n * _k);
-                for (int j = 0; j < n; j++)
-                {
-                    other.Factors.Current(history.Indices[j]).CopyTo(gathered.Slice(j * _k, _k));
-                }
-
-                Span<int> local = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.AsSpan(n * _k, n));
-                for (int j = 0; j < n; j++)
-                {
-                    local[j] = j;
-                }
-
-                ImplicitLeastSquares.Solve(
-                    AlsSolver.Cholesky, 0, gram, gathered, _k, local, history.Values, _options.Alpha,
-                    side.Factors.Writable(rows[r]), scratch.AsSpan((n * _k) + n));
-                return scratch;
-            },
-            scratch => ArrayPool<float>.Shared.Return(scratch));
-
-        for (int r = 0; r < rows.Length; r++)
+        try
         {
-            side.CorrectGram(old.AsSpan(r * _k, _k), side.Factors.Current(rows[r]));
+            Parallel.For(
+                0,
+                rows.Length,
+                new ParallelOptions { MaxDegreeOfParallelism = rows.Length < 16 ? 1 : _degreeOfParallelism },
+                () => ArrayPool<float>.Shared.Rent(scratchLength),
+                (r, _, scratch) =>
+                {
+                    SortedEntries history = side.Histories[rows[r]];
+                    int n = history.Count;
+
+                    // The other side's rows of this history, gathered into one contiguous block for the solver.
+                    Span<float> gathered = scratch.AsSpan(0, n * _k);
+                    for (int j = 0; j < n; j++)
+                    {
+                        other.Factors.Current(history.Indices[j]).CopyTo(gathered.Slice(j * _k, _k));
+                    }
+
+                    Span<int> local = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.AsSpan(n * _k, n));
+                    for (int j = 0; j < n; j++)
+                    {
+                        local[j] = j;
+                    }
+
+                    ImplicitLeastSquares.Solve(
+                        AlsSolver.Cholesky, 0, gram, gathered, _k, local, history.Values, _options.Alpha,
+                        side.Factors.Writable(rows[r]), scratch.AsSpan((n * _k) + n));
+                    return scratch;
+                },
+                scratch => ArrayPool<float>.Shared.Return(scratch));
+        }
+        catch
+        {
+            // Whatever did not finish is solved again with the next batch.
+            side.Dirty.UnionWith(rows);
+            throw;
+        }
+        finally
+        {
+            // A row that was rewritten moves the Gram matrix; one that was not contributes old - old = 0.
+            for (int r = 0; r < rows.Length; r++)
+            {
+                side.CorrectGram(old.AsSpan(r * _k, _k), side.Factors.Current(rows[r]));
+            }
         }
 
         return rows.Length;

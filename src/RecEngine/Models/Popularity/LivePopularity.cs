@@ -111,6 +111,14 @@ internal sealed class LivePopularity : IEventApplier
 
                 _reference = timestamp;
                 exponent = 0;
+
+                // Scores that were far apart can now round to the same value (or to 0): sort again so that ties
+                // go by index, as a fit would order them. Rebases are rare.
+                Array.Sort(_order, 0, _itemCount, Comparer<int>.Create((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0));
+                for (int at = 0; at < _itemCount; at++)
+                {
+                    _position[_order[at]] = at;
+                }
             }
 
             weight *= Math.Pow(2.0, exponent);
