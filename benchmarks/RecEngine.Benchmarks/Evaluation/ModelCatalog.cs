@@ -82,19 +82,7 @@ internal static class ModelCatalog
             case "item-knn":
             case "user-knn":
             {
-                var options = new NeighborhoodOptions
-                {
-                    Measure = ParseMeasure(args.Text("measure") ?? "cosine"),
-                    Neighbors = args.Int("neighbors", 20),
-                    Shrinkage = (float)args.Double("shrinkage", 0),
-                    Weighting = ParseWeighting(args.Text("weighting") ?? "none"),
-                    Bm25K1 = args.Double("bm25-k1", 1.2),
-                    Bm25B = args.Double("bm25-b", 0.75),
-                    NormalizeSimilarities = ParseBool("normalize", args.Text("normalize") ?? "false"),
-                    PredictionNeighbors = args.Int("prediction-neighbors", 40),
-                    Values = ParseValues(args.Text("values") ?? "one"),
-                    DegreeOfParallelism = threads,
-                };
+                NeighborhoodOptions options = NeighborhoodOptions(args);
                 IRecommender model = name == "item-knn" ? new ItemKnnRecommender(options) : new UserKnnRecommender(options);
                 return (model, new()
                 {
@@ -139,6 +127,21 @@ internal static class ModelCatalog
         "cg" or "conjugate-gradient" => AlsSolver.ConjugateGradient,
         "cholesky" => AlsSolver.Cholesky,
         _ => throw new ArgumentException($"Option '--solver' expects cg or cholesky, found '{text}'."),
+    };
+
+    /// <summary>The neighbourhood options the command line asks for.</summary>
+    public static NeighborhoodOptions NeighborhoodOptions(EvaluateArguments args) => new()
+    {
+        Measure = ParseMeasure(args.Text("measure") ?? "cosine"),
+        Neighbors = args.Int("neighbors", 20),
+        Shrinkage = (float)args.Double("shrinkage", 0),
+        Weighting = ParseWeighting(args.Text("weighting") ?? "none"),
+        Bm25K1 = args.Double("bm25-k1", 1.2),
+        Bm25B = args.Double("bm25-b", 0.75),
+        NormalizeSimilarities = ParseBool("normalize", args.Text("normalize") ?? "false"),
+        PredictionNeighbors = args.Int("prediction-neighbors", 40),
+        Values = ParseValues(args.Text("values") ?? "one"),
+        DegreeOfParallelism = args.Threads,
     };
 
     private static SimilarityMeasure ParseMeasure(string text) => text.ToLowerInvariant() switch

@@ -2,31 +2,26 @@ namespace RecEngine.Ingest;
 
 /// <summary>
 /// Growable sorted lists of item indices, one per user (what each user has seen), that one writer extends while
-/// readers keep reading published versions. A list is an immutable array replaced whole when it grows; the arrays of
-/// list references are kept in chunks of <see cref="ChunkRows"/> users and copied on the first write after a
-/// publish, like <see cref="ChunkedRows"/>.
+/// readers keep reading published versions: each list is an immutable array replaced whole when it grows, kept in
+/// <see cref="ChunkedArrays{T}"/>.
 /// </summary>
 /// <remarks>Adding to a list costs a copy of that list. One writer thread at a time.</remarks>
 internal sealed class ChunkedLists
 {
-    public const int ChunkRows = 256;
-
-    private int[][][] _chunks = [];
-    private bool[] _owned = [];
-    private int _count;
-    private Version _published = new([], 0);
+    private readonly ChunkedArrays<int[]> _rows = new();
+    private Version? _published;
 
     /// <summary>Creates the lists from every row of <paramref name="source"/> (rows 0 to <paramref name="count"/> − 1).</summary>
     public ChunkedLists(SeenItems source, int count)
     {
         ArgumentNullException.ThrowIfNull(source);
-        Grow(count);
+        _rows.Grow(count);
         for (int row = 0; row < count; row++)
         {
             ReadOnlySpan<int> items = source.RowColumns(row);
             if (!items.IsEmpty)
             {
-                _chunks[row / ChunkRows][row % ChunkRows] = items.ToArray();
+                _rows.Set(row, items.ToArray());
             }
         }
 
@@ -34,19 +29,17 @@ internal sealed class ChunkedLists
     }
 
     /// <summary>Rows, published or not.</summary>
-    public int Count => _count;
+    public int Count => _rows.Count;
 
     /// <summary>The latest published version.</summary>
-    public Version Published => Volatile.Read(ref _published);
+    public Version Published => Volatile.Read(ref _published)!;
 
     /// <summary>Adds <paramref name="value"/> to row <paramref name="row"/> (created if beyond the rows) unless it is there.</summary>
     /// <returns>Whether it was added.</returns>
     public bool Add(int row, int value)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
-        Grow(row + 1);
-        int chunk = row / ChunkRows;
-        int[] current = _chunks[chunk][row % ChunkRows] ?? [];
+        int[] current = _rows.Current(row) ?? [];
         int at = Array.BinarySearch(current, value);
         if (at >= 0)
         {
@@ -58,55 +51,23 @@ internal sealed class ChunkedLists
         current.AsSpan(0, at).CopyTo(grown);
         grown[at] = value;
         current.AsSpan(at).CopyTo(grown.AsSpan(at + 1));
-        if (!_owned[chunk])
-        {
-            _chunks[chunk] = (int[][])_chunks[chunk].Clone();
-            _owned[chunk] = true;
-        }
-
-        _chunks[chunk][row % ChunkRows] = grown;
+        _rows.Set(row, grown);
         return true;
     }
 
     /// <summary>Makes every addition so far visible to readers as one new version, atomically.</summary>
     public Version Publish()
     {
-        int chunks = (_count + ChunkRows - 1) / ChunkRows;
-        var version = new Version(_chunks.AsSpan(0, chunks).ToArray(), _count);
-        _owned.AsSpan().Clear();
+        var version = new Version(_rows.Publish());
         Volatile.Write(ref _published, version);
         return version;
     }
 
-    private void Grow(int count)
-    {
-        if (count <= _count)
-        {
-            return;
-        }
-
-        int chunks = (count + ChunkRows - 1) / ChunkRows;
-        if (chunks > _chunks.Length)
-        {
-            int old = _chunks.Length;
-            Array.Resize(ref _chunks, Math.Max(chunks, old * 2));
-            Array.Resize(ref _owned, _chunks.Length);
-            for (int c = old; c < _chunks.Length; c++)
-            {
-                _chunks[c] = new int[ChunkRows][];
-                _owned[c] = true;
-            }
-        }
-
-        _count = count;
-    }
-
     /// <summary>An immutable version of the lists, readable from any thread.</summary>
-    internal sealed class Version(int[][][] chunks, int count) : SeenItems
+    internal sealed class Version(ChunkedArrays<int[]>.Version rows) : SeenItems
     {
-        public int Count => count;
+        public int Count => rows.Count;
 
-        public override ReadOnlySpan<int> RowColumns(int user) =>
-            (uint)user < (uint)count ? chunks[user / ChunkRows][user % ChunkRows] : default;
+        public override ReadOnlySpan<int> RowColumns(int user) => rows[user];
     }
 }

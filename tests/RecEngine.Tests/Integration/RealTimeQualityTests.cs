@@ -2,6 +2,7 @@ using RecEngine.Data;
 using RecEngine.Data.Loading;
 using RecEngine.Evaluation;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Popularity;
 using RecEngine.Tests.TestUtilities;
 using Xunit.Abstractions;
@@ -25,6 +26,24 @@ public sealed class RealTimeQualityTests(ITestOutputHelper output)
     [DatasetFact(DatasetPaths.MovieLensLatestSmall)]
     public void LiveAls_MovieLensLatestSmall_BeatsTheStaticModelByThirtyPercent() =>
         AssertLiveBeatsStatic(MovieLens.LoadLatest(DatasetPaths.Require(DatasetPaths.MovieLensLatestSmall)));
+
+    [DatasetFact(DatasetPaths.MovieLens100K)]
+    public void LiveItemKnn_MovieLens100K_BeatsTheStaticModelByThirtyPercent()
+    {
+        var split = DatasetSplit.TemporalByFraction(MovieLens.Load100K(DatasetPaths.Require(DatasetPaths.MovieLens100K)), 0.5);
+        var options = new NeighborhoodOptions { Neighbors = 20 };
+        var itemKnn = new ItemKnnRecommender(options);
+        itemKnn.Fit(split.Train);
+        var live = new LiveItemKnn(split.Train, options);
+        IReadOnlyList<PrequentialModelResult> results = PrequentialEvaluator.Run(
+            split.Test, [new("item-knn-static", itemKnn, null), new("item-knn", live.Recommender, live)]);
+        foreach (PrequentialModelResult result in results)
+        {
+            output.WriteLine($"{result.Name}: HR@10 {result.HitRate:F4}, NDCG@10 {result.Ndcg:F4} over {split.Test.Count} events");
+        }
+
+        Assert.True(results[1].HitRate >= 1.3 * results[0].HitRate, $"live {results[1].HitRate:F4} vs static {results[0].HitRate:F4}");
+    }
 
     private void AssertLiveBeatsStatic(InteractionDataset data)
     {

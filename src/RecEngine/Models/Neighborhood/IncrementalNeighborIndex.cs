@@ -146,6 +146,32 @@ internal sealed class IncrementalNeighborIndex
     /// <summary>The neighbours of <paramref name="row"/>, best first (at most K).</summary>
     public ReadOnlySpan<int> NeighborsOf(int row) => _neighbors.AsSpan(row * _capacity, Math.Min(_k, _lengths[row]));
 
+    /// <summary>The rows of <paramref name="column"/>'s entries, ascending (writer side: not for concurrent readers).</summary>
+    public ReadOnlySpan<int> ColumnIndices(int column) => column < _columnCount ? _columns[column].Indices : default;
+
+    /// <summary>The values of <see cref="ColumnIndices"/>, in the same order.</summary>
+    public ReadOnlySpan<float> ColumnValues(int column) => column < _columnCount ? _columns[column].Values : default;
+
+    /// <summary>An immutable copy of the current lists (at most K per row), for readers.</summary>
+    public NeighborGraph Snapshot()
+    {
+        var offsets = new int[_rowCount + 1];
+        for (int r = 0; r < _rowCount; r++)
+        {
+            offsets[r + 1] = offsets[r] + NeighborsOf(r).Length;
+        }
+
+        var neighbors = new int[offsets[_rowCount]];
+        var similarities = new float[offsets[_rowCount]];
+        for (int r = 0; r < _rowCount; r++)
+        {
+            NeighborsOf(r).CopyTo(neighbors.AsSpan(offsets[r]));
+            SimilaritiesOf(r).CopyTo(similarities.AsSpan(offsets[r]));
+        }
+
+        return new NeighborGraph(offsets, neighbors, similarities);
+    }
+
     /// <summary>The similarities of <see cref="NeighborsOf"/>, in the same order.</summary>
     public ReadOnlySpan<float> SimilaritiesOf(int row) => _similarities.AsSpan(row * _capacity, Math.Min(_k, _lengths[row]));
 

@@ -1,0 +1,158 @@
+using RecEngine.Data;
+using RecEngine.Ingest;
+
+namespace RecEngine.Models.Neighborhood;
+
+/// <summary>
+/// Item-kNN that follows events in real time: every event updates the exact <see cref="IncrementalNeighborIndex"/>
+/// (pair statistics and neighbour lists) and the user's history, and each micro-batch publishes a version that
+/// <see cref="Recommender"/> serves with the scoring of <see cref="ItemKnnRecommender"/>. The lists stay equal to a
+/// batch build on all the data, so recommendations equal those of an item-kNN fitted on everything seen so far.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Supports the measures and options the index maintains: no weighting (TF-IDF and BM25 depend on global counts)
+/// and no similarity normalisation. Values follow <see cref="NeighborhoodOptions.Values"/>: 1 or the rating with the
+/// latest winning, or summed event weights.
+/// </para>
+/// <para>
+/// A version copies the neighbour lists, O(items · K), and the histories of the users the batch touched. An event
+/// costs O(n_u + deg(i)) in the index (see <c>docs/benchmarks.md</c>). The writer side (<see cref="Apply"/>) is
+/// single-threaded, as the ingest pipeline calls it.
+/// </para>
+/// </remarks>
+internal sealed class LiveItemKnn : IEventApplier
+{
+    private readonly NeighborhoodOptions _options;
+    private readonly IdMap _users;
+    private readonly IdMap _items;
+    private readonly IncrementalNeighborIndex _index;
+    private readonly ChunkedArrays<History> _histories = new();
+    private readonly ChunkedLists _seen;
+    private readonly HashSet<int> _touched = [];
+    private readonly float[] _popularity;
+    private readonly int[] _popularityOrder;
+    private readonly LiveRecommender _recommender = new("item-knn");
+
+    /// <summary>Starts from <paramref name="dataset"/>, with the lists a fit with <paramref name="options"/> would build.</summary>
+    /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
+    public LiveItemKnn(InteractionDataset dataset, NeighborhoodOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        _options = options ?? new NeighborhoodOptions();
+        _options.Validate();
+        if (_options.Weighting != NeighborWeighting.None || _options.NormalizeSimilarities)
+        {
+            throw new NotSupportedException("The live item-kNN maintains unweighted, unnormalised similarities only.");
+        }
+
+        var context = FitContext.Create(dataset);
+        _users = dataset.Users.Clone();
+        _items = dataset.Items.Clone();
+        _popularity = context.Popularity;
+        _popularityOrder = context.PopularityOrder;
+        var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
+        _index = IncrementalNeighborIndex.Build(matrix.ByItem, matrix.ByUser, _options.Measure, _options.Shrinkage, _options.Neighbors, slack: _options.Neighbors);
+        _seen = new ChunkedLists(context.Seen, dataset.UserCount);
+        for (int user = 0; user < dataset.UserCount; user++)
+        {
+            _histories.Set(user, new History(matrix.RowColumns(user).ToArray(), matrix.RowValues(user).ToArray()));
+        }
+
+        Publish();
+    }
+
+    /// <summary>Serves the latest published version.</summary>
+    public IRecommender Recommender => _recommender;
+
+    private DuplicatePolicy Policy => _options.Values == MatrixValues.Weight ? DuplicatePolicy.Sum : DuplicatePolicy.LastWins;
+
+    /// <summary>Applies the batch to the index and the histories, then publishes one version.</summary>
+    public void Apply(ReadOnlySpan<WeightedEvent> batch)
+    {
+        foreach (WeightedEvent e in batch)
+        {
+            int user = _users.GetOrAdd(e.Event.UserId);
+            int item = _items.GetOrAdd(e.Event.ItemId);
+            float value = _options.Values switch
+            {
+                MatrixValues.One => 1f,
+                MatrixValues.Weight => e.Weight,
+                _ => e.Event.Value,
+            };
+            _index.Apply(item, user, value, Policy);
+            _seen.Add(user, item);
+            _touched.Add(user);
+        }
+
+        foreach (int user in _touched)
+        {
+            _histories.Set(user, new History(_index.ColumnIndices(user).ToArray(), _index.ColumnValues(user).ToArray()));
+        }
+
+        _touched.Clear();
+        Publish();
+    }
+
+    private void Publish()
+    {
+        NeighborGraph graph = _index.Snapshot();
+        float[] popularity = _popularity;
+        int[] order = _popularityOrder;
+        if (graph.Count > popularity.Length)
+        {
+            // New items have no training popularity: they follow the others in the fallback.
+            popularity = [.. _popularity, .. new float[graph.Count - _popularity.Length]];
+            order = [.. _popularityOrder, .. Enumerable.Range(_popularity.Length, graph.Count - _popularity.Length)];
+        }
+
+        ChunkedArrays<History>.Version histories = _histories.Publish();
+        var context = new FitContext(_users, _items, histories.Count, graph.Count, _seen.Publish(), popularity, order);
+        _recommender.Show(new Snapshot(context, graph, histories));
+    }
+
+    /// <summary>A user's items and values at one moment; never changed once made.</summary>
+    private sealed record History(int[] Items, float[] Values);
+
+    private sealed class Snapshot(FitContext context, NeighborGraph graph, ChunkedArrays<History>.Version histories) : TrainedModel(context)
+    {
+        /// <summary>As <see cref="ItemKnnRecommender"/>: personal only when some item of the user has neighbours.</summary>
+        public override bool CanPersonalize(int user)
+        {
+            if (histories[user] is { } history)
+            {
+                foreach (int item in history.Items)
+                {
+                    if (!graph.NeighborsOf(item).IsEmpty)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        public override void ScoreAll(int user, Span<float> scores)
+        {
+            scores.Clear();
+            if (histories[user] is not { } history)
+            {
+                return;
+            }
+
+            for (int e = 0; e < history.Items.Length; e++)
+            {
+                float weight = history.Values[e];
+                ReadOnlySpan<int> neighbors = graph.NeighborsOf(history.Items[e]);
+                ReadOnlySpan<float> similarities = graph.SimilaritiesOf(history.Items[e]);
+                for (int n = 0; n < neighbors.Length; n++)
+                {
+                    scores[neighbors[n]] += weight * similarities[n];
+                }
+            }
+        }
+
+        public override bool TrySimilarTo(int item, Span<float> scores) => graph.TryFill(item, scores);
+    }
+}
