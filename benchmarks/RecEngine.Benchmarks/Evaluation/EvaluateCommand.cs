@@ -100,7 +100,7 @@ internal static class EvaluateCommand
     /// <summary>
     /// Fits on the first part by time (<c>--train-fraction</c>, 0.5) and replays the rest event by event.
     /// <c>&lt;name&gt;-static</c> is the fitted model frozen; <c>&lt;name&gt;</c> is the same model updated in real time
-    /// (models with a live path: als, popularity, popularity-decay, item-knn). With <c>--curve</c>, the windowed HR curve is
+    /// (models with a live path: als, popularity, popularity-decay, item-knn, content). With <c>--curve</c>, the windowed HR curve is
     /// appended to a CSV file.
     /// </summary>
     private static Record Prequential(string name, EvaluateArguments args, InteractionDataset data)
@@ -119,6 +119,7 @@ internal static class EvaluateCommand
                 RecEngine.Models.Factorization.ImplicitAlsRecommender als => Live(name, new RecEngine.Models.Factorization.LiveImplicitAls(als)),
                 RecEngine.Models.Popularity.PopularityRecommender => LivePopularity(name, split.Train, baseName, args),
                 RecEngine.Models.Neighborhood.ItemKnnRecommender => LiveItemKnn(name, split.Train, args),
+                RecEngine.Models.Content.ContentRecommender => LiveContent(name, split.Train, args),
                 _ => throw new ArgumentException($"Model '{baseName}' has no real-time path yet; use '{baseName}-static'."),
             };
         PrequentialModelResult result = PrequentialEvaluator.Run(split.Test, [subject], args.K)[0];
@@ -149,6 +150,12 @@ internal static class EvaluateCommand
         static PrequentialModel LiveItemKnn(string name, InteractionDataset train, EvaluateArguments args)
         {
             var live = new RecEngine.Models.Neighborhood.LiveItemKnn(train, ModelCatalog.NeighborhoodOptions(args));
+            return new(name, live.Recommender, live);
+        }
+
+        static PrequentialModel LiveContent(string name, InteractionDataset train, EvaluateArguments args)
+        {
+            var live = new RecEngine.Models.Content.LiveContent(train, ModelCatalog.ContentOptions(args));
             return new(name, live.Recommender, live);
         }
 

@@ -101,13 +101,7 @@ internal static class ModelCatalog
 
             case "content":
             {
-                var options = new ContentOptions
-                {
-                    CategoryWeight = (float)args.Double("category-weight", 1),
-                    TextWeight = (float)args.Double("text-weight", 1),
-                    NumericWeight = (float)args.Double("numeric-weight", 0.5),
-                    Values = ParseValues(args.Text("values") ?? "one"),
-                };
+                ContentOptions options = ContentOptions(args);
                 return (new ContentRecommender(options), new()
                 {
                     ["categoryWeight"] = options.CategoryWeight,
@@ -127,6 +121,15 @@ internal static class ModelCatalog
         "cg" or "conjugate-gradient" => AlsSolver.ConjugateGradient,
         "cholesky" => AlsSolver.Cholesky,
         _ => throw new ArgumentException($"Option '--solver' expects cg or cholesky, found '{text}'."),
+    };
+
+    /// <summary>The content options the command line asks for.</summary>
+    public static ContentOptions ContentOptions(EvaluateArguments args) => new()
+    {
+        CategoryWeight = (float)args.Double("category-weight", 1),
+        TextWeight = (float)args.Double("text-weight", 1),
+        NumericWeight = (float)args.Double("numeric-weight", 0.5),
+        Values = ParseValues(args.Text("values") ?? "one"),
     };
 
     /// <summary>The neighbourhood options the command line asks for.</summary>

@@ -9,7 +9,7 @@ namespace RecEngine.Models.Content;
 /// moving entries when new features enter the profile.
 /// </summary>
 /// <remarks>One writer at a time; readers must not run concurrently with <see cref="Apply"/>.</remarks>
-internal sealed class ContentProfiles
+internal sealed class ContentProfiles : ProfileView
 {
     private readonly SparseRows _items;
     private SortedEntries[] _sums;
@@ -73,11 +73,11 @@ internal sealed class ContentProfiles
         return new ContentProfiles(items, sums);
     }
 
-    /// <summary>The feature indices of <paramref name="user"/>'s profile, ascending.</summary>
-    public ReadOnlySpan<int> IndicesOf(int user) => user < _count ? _sums[user].Indices : default;
+    /// <inheritdoc/>
+    public override ReadOnlySpan<int> IndicesOf(int user) => user < _count ? _sums[user].Indices : default;
 
-    /// <summary>The profile's weighted sums, in the order of <see cref="IndicesOf"/>.</summary>
-    public ReadOnlySpan<float> ValuesOf(int user) => user < _count ? _sums[user].Values : default;
+    /// <inheritdoc/>
+    public override ReadOnlySpan<float> ValuesOf(int user) => user < _count ? _sums[user].Values : default;
 
     /// <summary>Adds <paramref name="weight"/> times item <paramref name="item"/>'s vector to the user's profile; new users are created.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The user or item index is out of range, or the weight is not finite.</exception>
@@ -120,4 +120,14 @@ internal sealed class ContentProfiles
             }
         }
     }
+}
+
+/// <summary>Read access to users' profiles (sparse weighted sums of item vectors).</summary>
+internal abstract class ProfileView
+{
+    /// <summary>The feature indices of <paramref name="user"/>'s profile, ascending; empty for an unknown user.</summary>
+    public abstract ReadOnlySpan<int> IndicesOf(int user);
+
+    /// <summary>The profile's weighted sums, in the order of <see cref="IndicesOf"/>.</summary>
+    public abstract ReadOnlySpan<float> ValuesOf(int user);
 }

@@ -113,13 +113,11 @@ public sealed class ContentRecommender : RecommenderBase
         return new SparseRows(offsets, [.. indices], [.. values]);
     }
 
-    internal sealed class ContentModel(FitContext context, FeatureSpace space, SparseRows items, ContentProfiles profiles) : TrainedModel(context)
+    internal sealed class ContentModel(FitContext context, FeatureSpace space, SparseRows items, ProfileView profiles) : TrainedModel(context)
     {
         public FeatureSpace Space => space;
 
         public SparseRows Items => items;
-
-        public ContentProfiles Profiles => profiles;
 
         public override bool CanPersonalize(int user) => Norm(profiles.ValuesOf(user)) > 0;
 
