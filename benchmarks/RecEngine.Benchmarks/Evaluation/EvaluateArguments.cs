@@ -12,7 +12,8 @@ internal sealed class EvaluateArguments
                         [--folds 5] [--train-fraction 0.8 (prequential: 0.5)] [--curve <csv file>]
                         --models <comma list: popularity,popularity-decay,baseline,als,als-explicit,
                                   item-knn,user-knn,content; prequential: <name>-static for any of them,
-                                  <name> for those updated in real time (als, popularity, popularity-decay, item-knn, content)>
+                                  <name> for those updated in real time (als, popularity, popularity-decay, item-knn, user-knn,
+                                  content)>
                         [--json <file>] [--threads N]
                         model options: [--factors 64] [--regularization R] [--alpha A] [--iterations 15]
                         [--solver cg|cholesky] [--cg-steps 3] [--values one|weight|value]

@@ -100,7 +100,7 @@ internal static class EvaluateCommand
     /// <summary>
     /// Fits on the first part by time (<c>--train-fraction</c>, 0.5) and replays the rest event by event.
     /// <c>&lt;name&gt;-static</c> is the fitted model frozen; <c>&lt;name&gt;</c> is the same model updated in real time
-    /// (models with a live path: als, popularity, popularity-decay, item-knn, content). With <c>--curve</c>, the windowed HR curve is
+    /// (models with a live path: als, popularity, popularity-decay, item-knn, user-knn, content). With <c>--curve</c>, the windowed HR curve is
     /// appended to a CSV file.
     /// </summary>
     private static Record Prequential(string name, EvaluateArguments args, InteractionDataset data)
@@ -118,7 +118,8 @@ internal static class EvaluateCommand
             {
                 RecEngine.Models.Factorization.ImplicitAlsRecommender als => Live(name, new RecEngine.Models.Factorization.LiveImplicitAls(als)),
                 RecEngine.Models.Popularity.PopularityRecommender => LivePopularity(name, split.Train, baseName, args),
-                RecEngine.Models.Neighborhood.ItemKnnRecommender => LiveItemKnn(name, split.Train, args),
+                RecEngine.Models.Neighborhood.ItemKnnRecommender => LiveNeighborhood(name, split.Train, itemBased: true, args),
+                RecEngine.Models.Neighborhood.UserKnnRecommender => LiveNeighborhood(name, split.Train, itemBased: false, args),
                 RecEngine.Models.Content.ContentRecommender => LiveContent(name, split.Train, args),
                 _ => throw new ArgumentException($"Model '{baseName}' has no real-time path yet; use '{baseName}-static'."),
             };
@@ -147,9 +148,9 @@ internal static class EvaluateCommand
 
         static PrequentialModel Live(string name, RecEngine.Models.Factorization.LiveImplicitAls live) => new(name, live.Recommender, live);
 
-        static PrequentialModel LiveItemKnn(string name, InteractionDataset train, EvaluateArguments args)
+        static PrequentialModel LiveNeighborhood(string name, InteractionDataset train, bool itemBased, EvaluateArguments args)
         {
-            var live = new RecEngine.Models.Neighborhood.LiveItemKnn(train, ModelCatalog.NeighborhoodOptions(args));
+            var live = new RecEngine.Models.Neighborhood.LiveNeighborhood(train, itemBased, ModelCatalog.NeighborhoodOptions(args));
             return new(name, live.Recommender, live);
         }
 

@@ -34,7 +34,7 @@ public sealed class RealTimeQualityTests(ITestOutputHelper output)
         var options = new NeighborhoodOptions { Neighbors = 20 };
         var itemKnn = new ItemKnnRecommender(options);
         itemKnn.Fit(split.Train);
-        var live = new LiveItemKnn(split.Train, options);
+        var live = new LiveNeighborhood(split.Train, itemBased: true, options);
         IReadOnlyList<PrequentialModelResult> results = PrequentialEvaluator.Run(
             split.Test, [new("item-knn-static", itemKnn, null), new("item-knn", live.Recommender, live)]);
         foreach (PrequentialModelResult result in results)

@@ -146,6 +146,12 @@ internal sealed class IncrementalNeighborIndex
     /// <summary>The neighbours of <paramref name="row"/>, best first (at most K).</summary>
     public ReadOnlySpan<int> NeighborsOf(int row) => _neighbors.AsSpan(row * _capacity, Math.Min(_k, _lengths[row]));
 
+    /// <summary>The columns of <paramref name="row"/>'s entries, ascending (writer side: not for concurrent readers).</summary>
+    public ReadOnlySpan<int> RowIndices(int row) => row < _rowCount ? _rows[row].Indices : default;
+
+    /// <summary>The values of <see cref="RowIndices"/>, in the same order.</summary>
+    public ReadOnlySpan<float> RowValues(int row) => row < _rowCount ? _rows[row].Values : default;
+
     /// <summary>The rows of <paramref name="column"/>'s entries, ascending (writer side: not for concurrent readers).</summary>
     public ReadOnlySpan<int> ColumnIndices(int column) => column < _columnCount ? _columns[column].Indices : default;
 

@@ -4,10 +4,11 @@ using RecEngine.Ingest;
 namespace RecEngine.Models.Neighborhood;
 
 /// <summary>
-/// Item-kNN that follows events in real time: every event updates the exact <see cref="IncrementalNeighborIndex"/>
-/// (pair statistics and neighbour lists) and the user's history, and each micro-batch publishes a version that
-/// <see cref="Recommender"/> serves with the scoring of <see cref="ItemKnnRecommender"/>. The lists stay equal to a
-/// batch build on all the data, so recommendations equal those of an item-kNN fitted on everything seen so far.
+/// Item-kNN or user-kNN that follows events in real time: every event updates the exact
+/// <see cref="IncrementalNeighborIndex"/> (pair statistics and neighbour lists, of items or of users) and the user's
+/// history, and each micro-batch publishes a version that <see cref="Recommender"/> serves with the top-N scoring of
+/// <see cref="ItemKnnRecommender"/> or <see cref="UserKnnRecommender"/>. The lists stay equal to a batch build on
+/// all the data, so recommendations equal those of a model fitted on everything seen so far.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,7 +22,7 @@ namespace RecEngine.Models.Neighborhood;
 /// single-threaded, as the ingest pipeline calls it.
 /// </para>
 /// </remarks>
-internal sealed class LiveItemKnn : IEventApplier
+internal sealed class LiveNeighborhood : IEventApplier
 {
     private readonly NeighborhoodOptions _options;
     private readonly IdMap _users;
@@ -32,12 +33,18 @@ internal sealed class LiveItemKnn : IEventApplier
     private readonly HashSet<int> _touched = [];
     private readonly float[] _popularity;
     private readonly int[] _popularityOrder;
-    private readonly LiveRecommender _recommender = new("item-knn");
+    private readonly bool _itemBased;
+    private readonly LiveRecommender _recommender;
 
     /// <summary>Starts from <paramref name="dataset"/>, with the lists a fit with <paramref name="options"/> would build.</summary>
+    /// <param name="dataset">The interactions to start from.</param>
+    /// <param name="itemBased">Item neighbours (item-kNN), or user neighbours (user-kNN).</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
     /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
-    public LiveItemKnn(InteractionDataset dataset, NeighborhoodOptions? options = null)
+    public LiveNeighborhood(InteractionDataset dataset, bool itemBased, NeighborhoodOptions? options = null)
     {
+        _itemBased = itemBased;
+        _recommender = new LiveRecommender(itemBased ? "item-knn" : "user-knn");
         ArgumentNullException.ThrowIfNull(dataset);
         _options = options ?? new NeighborhoodOptions();
         _options.Validate();
@@ -52,7 +59,8 @@ internal sealed class LiveItemKnn : IEventApplier
         _popularity = context.Popularity;
         _popularityOrder = context.PopularityOrder;
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
-        _index = IncrementalNeighborIndex.Build(matrix.ByItem, matrix.ByUser, _options.Measure, _options.Shrinkage, _options.Neighbors, slack: _options.Neighbors);
+        (SparseRows rows, SparseRows columns) = itemBased ? (matrix.ByItem, matrix.ByUser) : (matrix.ByUser, matrix.ByItem);
+        _index = IncrementalNeighborIndex.Build(rows, columns, _options.Measure, _options.Shrinkage, _options.Neighbors, slack: _options.Neighbors);
         _seen = new ChunkedLists(context.Seen, dataset.UserCount);
         for (int user = 0; user < dataset.UserCount; user++)
         {
@@ -80,14 +88,24 @@ internal sealed class LiveItemKnn : IEventApplier
                 MatrixValues.Weight => e.Weight,
                 _ => e.Event.Value,
             };
-            _index.Apply(item, user, value, Policy);
+            if (_itemBased)
+            {
+                _index.Apply(item, user, value, Policy);
+            }
+            else
+            {
+                _index.Apply(user, item, value, Policy);
+            }
+
             _seen.Add(user, item);
             _touched.Add(user);
         }
 
         foreach (int user in _touched)
         {
-            _histories.Set(user, new History(_index.ColumnIndices(user).ToArray(), _index.ColumnValues(user).ToArray()));
+            _histories.Set(user, _itemBased
+                ? new History(_index.ColumnIndices(user).ToArray(), _index.ColumnValues(user).ToArray())
+                : new History(_index.RowIndices(user).ToArray(), _index.RowValues(user).ToArray()));
         }
 
         _touched.Clear();
@@ -97,24 +115,26 @@ internal sealed class LiveItemKnn : IEventApplier
     private void Publish()
     {
         NeighborGraph graph = _index.Snapshot();
+        ChunkedArrays<History>.Version histories = _histories.Publish();
+        int items = Math.Max(_items.Count, _popularity.Length);
         float[] popularity = _popularity;
         int[] order = _popularityOrder;
-        if (graph.Count > popularity.Length)
+        if (items > popularity.Length)
         {
             // New items have no training popularity: they follow the others in the fallback.
-            popularity = [.. _popularity, .. new float[graph.Count - _popularity.Length]];
-            order = [.. _popularityOrder, .. Enumerable.Range(_popularity.Length, graph.Count - _popularity.Length)];
+            popularity = [.. _popularity, .. new float[items - _popularity.Length]];
+            order = [.. _popularityOrder, .. Enumerable.Range(_popularity.Length, items - _popularity.Length)];
         }
 
-        ChunkedArrays<History>.Version histories = _histories.Publish();
-        var context = new FitContext(_users, _items, histories.Count, graph.Count, _seen.Publish(), popularity, order);
-        _recommender.Show(new Snapshot(context, graph, histories));
+        var context = new FitContext(_users, _items, histories.Count, items, _seen.Publish(), popularity, order);
+        _recommender.Show(_itemBased ? new ItemSnapshot(context, graph, histories) : new UserSnapshot(context, graph, histories));
     }
 
     /// <summary>A user's items and values at one moment; never changed once made.</summary>
     private sealed record History(int[] Items, float[] Values);
 
-    private sealed class Snapshot(FitContext context, NeighborGraph graph, ChunkedArrays<History>.Version histories) : TrainedModel(context)
+    /// <summary>Item-kNN scoring, as <see cref="ItemKnnRecommender"/>: Σ over the user's items of weight · sim.</summary>
+    private sealed class ItemSnapshot(FitContext context, NeighborGraph graph, ChunkedArrays<History>.Version histories) : TrainedModel(context)
     {
         /// <summary>As <see cref="ItemKnnRecommender"/>: personal only when some item of the user has neighbours.</summary>
         public override bool CanPersonalize(int user)
@@ -154,5 +174,35 @@ internal sealed class LiveItemKnn : IEventApplier
         }
 
         public override bool TrySimilarTo(int item, Span<float> scores) => graph.TryFill(item, scores);
+    }
+
+    /// <summary>User-kNN scoring, as <see cref="UserKnnRecommender"/>: Σ over the user's neighbours of sim · their weights.</summary>
+    private sealed class UserSnapshot(FitContext context, NeighborGraph graph, ChunkedArrays<History>.Version histories) : TrainedModel(context)
+    {
+        public override bool CanPersonalize(int user) => user < graph.Count && !graph.NeighborsOf(user).IsEmpty;
+
+        public override void ScoreAll(int user, Span<float> scores)
+        {
+            scores.Clear();
+            if (user >= graph.Count)
+            {
+                return;
+            }
+
+            ReadOnlySpan<int> neighbors = graph.NeighborsOf(user);
+            ReadOnlySpan<float> similarities = graph.SimilaritiesOf(user);
+            for (int n = 0; n < neighbors.Length; n++)
+            {
+                if (histories[neighbors[n]] is not { } history)
+                {
+                    continue;
+                }
+
+                for (int e = 0; e < history.Items.Length; e++)
+                {
+                    scores[history.Items[e]] += similarities[n] * history.Values[e];
+                }
+            }
+        }
     }
 }
