@@ -30,6 +30,7 @@ internal sealed class LiveContent : IEventApplier
     private readonly IdMap _users;
     private readonly IdMap _itemIds;
     private readonly FitContext _start;
+    private readonly Popularity.PopularityRanking _popularity;
     private readonly LiveRecommender _recommender = new("content");
 
     /// <summary>Starts from <paramref name="dataset"/> and its catalog, as a fit with <paramref name="options"/> would.</summary>
@@ -39,6 +40,7 @@ internal sealed class LiveContent : IEventApplier
         _options = options ?? new ContentOptions();
         _options.Validate();
         _start = FitContext.Create(dataset);
+        _popularity = new Popularity.PopularityRanking(_start.Popularity);
         _space = FeatureSpace.Build(dataset.Catalog, _options);
         _items = ContentRecommender.ItemVectors(dataset.Catalog, _space, CancellationToken.None);
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
@@ -102,6 +104,7 @@ internal sealed class LiveContent : IEventApplier
             }
 
             _seen.Add(user, item);
+            _popularity.Add(item, 1);
             _touched.Add(user);
         }
 
@@ -117,7 +120,8 @@ internal sealed class LiveContent : IEventApplier
     private void Publish()
     {
         ChunkedArrays<Profile>.Version profiles = _published.Publish();
-        var context = new FitContext(_users, _itemIds, profiles.Count, _items.Count, _seen.Publish(), _start.Popularity, _start.PopularityOrder);
+        (float[] popularity, int[] order) = _popularity.Publish();
+        var context = new FitContext(_users, _itemIds, profiles.Count, _items.Count, _seen.Publish(), popularity, order);
         _recommender.Show(new ContentRecommender.ContentModel(context, _space, _items, new PublishedProfiles(profiles)));
     }
 

@@ -28,7 +28,7 @@ namespace RecEngine.Models.Factorization;
 /// <para>
 /// A history sums the values the fit used (<see cref="ImplicitAlsOptions.Values"/>: 1 per event, the event weight or
 /// the value); a history value at or below zero is a negative preference with confidence 1 + α|r|.
-/// <c>SimilarItems</c> falls back to popularity. The writer side (<see cref="Apply"/>) is single-threaded, as the
+/// <c>SimilarItems</c> falls back to popularity, which counts every event. The writer side (<see cref="Apply"/>) is single-threaded, as the
 /// ingest pipeline calls it.
 /// </para>
 /// </remarks>
@@ -40,8 +40,7 @@ internal sealed class LiveImplicitAls : IEventApplier
     private readonly int _degreeOfParallelism;
     private readonly IdMap _users;
     private readonly IdMap _items;
-    private readonly float[] _popularity;
-    private readonly int[] _popularityOrder;
+    private readonly Popularity.PopularityRanking _popularity;
     private readonly Side _userSide;
     private readonly Side _itemSide;
     private readonly ChunkedLists _seen;
@@ -63,8 +62,7 @@ internal sealed class LiveImplicitAls : IEventApplier
         _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
         _users = context.Users.Clone();
         _items = context.Items.Clone();
-        _popularity = context.Popularity;
-        _popularityOrder = context.PopularityOrder;
+        _popularity = new Popularity.PopularityRanking(context.Popularity);
         InteractionMatrix matrix = model.Matrix;
         _userSide = new Side(_k, model.UserFactors[..(context.UserCount * _k)], matrix.ByUser);
         _itemSide = new Side(_k, model.ItemFactors.AsSpan(0, context.ItemCount * _k), matrix.ByItem);
@@ -95,6 +93,7 @@ internal sealed class LiveImplicitAls : IEventApplier
                 MatrixValues.Weight => e.Weight,
                 _ => e.Event.Value,
             };
+            _popularity.Add(item, 1);
             _userSide.Add(user, item, value);
             _itemSide.Add(item, user, value);
             _seen.Add(user, item);
@@ -213,15 +212,8 @@ internal sealed class LiveImplicitAls : IEventApplier
         ChunkedRows.Version users = _userSide.Factors.Publish();
         ChunkedRows.Version items = _itemSide.Factors.Publish();
         ChunkedLists.Version seen = _seen.Publish();
-        float[] popularity = _popularity;
-        int[] order = _popularityOrder;
-        if (items.Count > popularity.Length)
-        {
-            // New items have no training popularity: they follow the others in the fallback.
-            popularity = [.. _popularity, .. new float[items.Count - _popularity.Length]];
-            order = [.. _popularityOrder, .. Enumerable.Range(_popularity.Length, items.Count - _popularity.Length)];
-        }
-
+        _popularity.Grow(items.Count);
+        (float[] popularity, int[] order) = _popularity.Publish();
         var context = new FitContext(_users, _items, users.Count, items.Count, seen, popularity, order);
         _recommender.Show(new Snapshot(context, users, items));
     }

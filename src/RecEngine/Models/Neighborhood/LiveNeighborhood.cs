@@ -31,8 +31,7 @@ internal sealed class LiveNeighborhood : IEventApplier
     private readonly ChunkedArrays<History> _histories = new();
     private readonly ChunkedLists _seen;
     private readonly HashSet<int> _touched = [];
-    private readonly float[] _popularity;
-    private readonly int[] _popularityOrder;
+    private readonly Popularity.PopularityRanking _popularity;
     private readonly bool _itemBased;
     private readonly LiveRecommender _recommender;
 
@@ -56,8 +55,7 @@ internal sealed class LiveNeighborhood : IEventApplier
         var context = FitContext.Create(dataset);
         _users = dataset.Users.Clone();
         _items = dataset.Items.Clone();
-        _popularity = context.Popularity;
-        _popularityOrder = context.PopularityOrder;
+        _popularity = new Popularity.PopularityRanking(context.Popularity);
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
         (SparseRows rows, SparseRows columns) = itemBased ? (matrix.ByItem, matrix.ByUser) : (matrix.ByUser, matrix.ByItem);
         _index = IncrementalNeighborIndex.Build(rows, columns, _options.Measure, _options.Shrinkage, _options.Neighbors, slack: _options.Neighbors);
@@ -98,6 +96,7 @@ internal sealed class LiveNeighborhood : IEventApplier
             }
 
             _seen.Add(user, item);
+            _popularity.Add(item, 1);
             _touched.Add(user);
         }
 
@@ -116,16 +115,9 @@ internal sealed class LiveNeighborhood : IEventApplier
     {
         NeighborGraph graph = _index.Snapshot();
         ChunkedArrays<History>.Version histories = _histories.Publish();
-        int items = Math.Max(_items.Count, _popularity.Length);
-        float[] popularity = _popularity;
-        int[] order = _popularityOrder;
-        if (items > popularity.Length)
-        {
-            // New items have no training popularity: they follow the others in the fallback.
-            popularity = [.. _popularity, .. new float[items - _popularity.Length]];
-            order = [.. _popularityOrder, .. Enumerable.Range(_popularity.Length, items - _popularity.Length)];
-        }
-
+        int items = _items.Count;
+        _popularity.Grow(items);
+        (float[] popularity, int[] order) = _popularity.Publish();
         var context = new FitContext(_users, _items, histories.Count, items, _seen.Publish(), popularity, order);
         _recommender.Show(_itemBased ? new ItemSnapshot(context, graph, histories) : new UserSnapshot(context, graph, histories));
     }

@@ -16,8 +16,8 @@ namespace RecEngine.Models.Popularity;
 /// exponent grows large the reference moves forward and all scores are rescaled once.
 /// </para>
 /// <para>
-/// <b>Order</b>: the ranking (score descending, ties by lower index) is maintained by moving an item whose score
-/// changed past its neighbours, O(distance moved); a version copies the scores and the order, O(items).
+/// <b>Order</b>: <see cref="PopularityRanking"/> keeps the ranking (score descending, ties by lower index) by moving
+/// an item whose score changed past its neighbours; a version copies the scores and the order, O(items).
 /// </para>
 /// <para>The writer side (<see cref="Apply"/>) is single-threaded, as the ingest pipeline calls it.</para>
 /// </remarks>
@@ -30,10 +30,7 @@ internal sealed class LivePopularity : IEventApplier
     private readonly IdMap _items;
     private readonly ChunkedLists _seen;
     private readonly LiveRecommender _server;
-    private double[] _scores = [];
-    private int[] _order = [];
-    private int[] _position = [];
-    private int _itemCount;
+    private readonly PopularityRanking _ranking = new([]);
     private long _reference = long.MinValue;
     private long _latest = long.MinValue;
 
@@ -46,7 +43,7 @@ internal sealed class LivePopularity : IEventApplier
         _users = dataset.Users.Clone();
         _items = dataset.Items.Clone();
         _seen = new ChunkedLists(SeenItems.Of(InteractionMatrix.Build(dataset, MatrixValues.One, DuplicatePolicy.LastWins)), dataset.UserCount);
-        GrowItems(dataset.ItemCount);
+        _ranking.Grow(dataset.ItemCount);
         ReadOnlySpan<float> values = _options.Values switch
         {
             MatrixValues.Weight => dataset.Weights,
@@ -73,7 +70,7 @@ internal sealed class LivePopularity : IEventApplier
         {
             int item = _items.GetOrAdd(e.Event.ItemId);
             int user = _users.GetOrAdd(e.Event.UserId);
-            GrowItems(item + 1);
+            _ranking.Grow(item + 1);
             float value = _options.Values switch
             {
                 MatrixValues.Weight => e.Weight,
@@ -102,97 +99,26 @@ internal sealed class LivePopularity : IEventApplier
             double exponent = (timestamp - _reference) / halfLife;
             if (exponent > RebaseExponent)
             {
-                // Move the reference to this event: every score shrinks by the same factor (the order stays).
-                double factor = Math.Pow(2.0, -exponent);
-                for (int i = 0; i < _itemCount; i++)
-                {
-                    _scores[i] *= factor;
-                }
-
+                // Move the reference to this event: every score shrinks by the same factor. Scores that were far
+                // apart can round to the same value (or to 0), so the ranking sorts again. Rebases are rare.
+                _ranking.Scale(Math.Pow(2.0, -exponent));
                 _reference = timestamp;
                 exponent = 0;
-
-                // Scores that were far apart can now round to the same value (or to 0): sort again so that ties
-                // go by index, as a fit would order them. Rebases are rare.
-                Array.Sort(_order, 0, _itemCount, Comparer<int>.Create((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0));
-                for (int at = 0; at < _itemCount; at++)
-                {
-                    _position[_order[at]] = at;
-                }
             }
 
             weight *= Math.Pow(2.0, exponent);
         }
 
         _latest = Math.Max(_latest, timestamp);
-        _scores[item] += weight;
-        Reposition(item);
-    }
-
-    /// <summary>Moves <paramref name="item"/> to its place in the order after its score changed.</summary>
-    private void Reposition(int item)
-    {
-        int at = _position[item];
-        while (at > 0 && Before(item, _order[at - 1]))
-        {
-            Swap(at, at - 1);
-            at--;
-        }
-
-        while (at + 1 < _itemCount && Before(_order[at + 1], item))
-        {
-            Swap(at, at + 1);
-            at++;
-        }
-    }
-
-    private bool Before(int a, int b) => _scores[a] > _scores[b] || (_scores[a] == _scores[b] && a < b);
-
-    private void Swap(int a, int b)
-    {
-        (_order[a], _order[b]) = (_order[b], _order[a]);
-        _position[_order[a]] = a;
-        _position[_order[b]] = b;
-    }
-
-    private void GrowItems(int count)
-    {
-        if (count <= _itemCount)
-        {
-            return;
-        }
-
-        if (count > _scores.Length)
-        {
-            int capacity = Math.Max(count, _scores.Length * 2);
-            Array.Resize(ref _scores, capacity);
-            Array.Resize(ref _order, capacity);
-            Array.Resize(ref _position, capacity);
-        }
-
-        // New items score 0: after every item with a positive score, by index among the zeros. Appending them at
-        // the end and moving each into place keeps the order exact even when negative scores exist.
-        for (int item = _itemCount; item < count; item++)
-        {
-            _order[item] = item;
-            _position[item] = item;
-            _itemCount = item + 1;
-            Reposition(item);
-        }
+        _ranking.Add(item, weight);
     }
 
     private void Publish(int users)
     {
         double halfLife = _options.HalfLife?.TotalMilliseconds ?? 0;
         double scale = halfLife > 0 && _reference != long.MinValue ? Math.Pow(2.0, (_reference - _latest) / halfLife) : 1.0;
-        var scores = new float[_itemCount];
-        for (int i = 0; i < scores.Length; i++)
-        {
-            scores[i] = (float)(_scores[i] * scale);
-        }
-
-        int[] order = _order.AsSpan(0, _itemCount).ToArray();
-        var context = new FitContext(_users, _items, users, _itemCount, _seen.Publish(), scores, order);
+        (float[] scores, int[] order) = _ranking.Publish(scale);
+        var context = new FitContext(_users, _items, users, _ranking.Count, _seen.Publish(), scores, order);
         _server.Show(new Snapshot(context, scores));
     }
 

@@ -45,6 +45,9 @@ public sealed class LiveContentTests
             Assert.Equal(fitted.IsKnownUser(user), live.Recommender.IsKnownUser(user));
         }
 
+        // The popularity fallback counts the events too.
+        Assert.Equal(fitted.Recommend("a-stranger", 15), live.Recommender.Recommend("a-stranger", 15));
+
         // Events on items outside the catalog are ignored.
         live.Apply([new WeightedEvent(new Interaction("someone", "not-in-the-catalog", 1f, DateTimeOffset.UnixEpoch, EventKind.Click), 2f, ++sequence)]);
         Assert.False(live.Recommender.IsKnownUser("someone"));
