@@ -61,8 +61,9 @@ internal static class PrequentialEvaluator
             }
 
             int row = order[n];
-            string user = stream.Users.GetId(stream.UserIndices[row]);
-            string item = stream.Items.GetId(stream.ItemIndices[row]);
+            Interaction interaction = stream[row];
+            string user = interaction.UserId;
+            string item = interaction.ItemId;
             for (int m = 0; m < models.Count; m++)
             {
                 int count = models[m].Recommender.Recommend(user, list);
@@ -82,7 +83,6 @@ internal static class PrequentialEvaluator
                 gains[m] += RankingMetrics.NdcgAtRank(rank, k);
             }
 
-            var interaction = new Interaction(user, item, stream.Values[row], DateTimeOffset.FromUnixTimeMilliseconds(stream.Timestamps[row]), stream.Kinds[row]);
             WeightedEvent e = new(interaction, stream.Weights[row], n + 1);
             foreach (PrequentialModel model in models)
             {

@@ -25,13 +25,8 @@ internal sealed class LiveContent : IEventApplier
     private readonly ContentProfiles _profiles;
     private readonly List<SortedEntries> _values = [];
     private readonly ChunkedArrays<Profile> _published = new();
-    private readonly ChunkedLists _seen;
     private readonly HashSet<int> _touched = [];
-    private readonly IdMap _users;
-    private readonly IdMap _itemIds;
-    private readonly FitContext _start;
-    private readonly Popularity.PopularityRanking _popularity;
-    private readonly LiveRecommender _recommender = new("content");
+    private readonly LiveServing _serving;
 
     /// <summary>Starts from <paramref name="dataset"/> and its catalog, as a fit with <paramref name="options"/> would.</summary>
     public LiveContent(InteractionDataset dataset, ContentOptions? options = null)
@@ -39,15 +34,11 @@ internal sealed class LiveContent : IEventApplier
         ArgumentNullException.ThrowIfNull(dataset);
         _options = options ?? new ContentOptions();
         _options.Validate();
-        _start = FitContext.Create(dataset);
-        _popularity = new Popularity.PopularityRanking(_start.Popularity);
+        _serving = new LiveServing("content", FitContext.Create(dataset));
         _space = FeatureSpace.Build(dataset.Catalog, _options);
         _items = ContentRecommender.ItemVectors(dataset.Catalog, _space, CancellationToken.None);
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
         _profiles = ContentProfiles.Build(matrix, _items, _space.Count);
-        _users = dataset.Users.Clone();
-        _itemIds = dataset.Items;
-        _seen = new ChunkedLists(_start.Seen, dataset.UserCount);
         for (int user = 0; user < dataset.UserCount; user++)
         {
             _values.Add(new SortedEntries(matrix.RowColumns(user), matrix.RowValues(user)));
@@ -58,7 +49,7 @@ internal sealed class LiveContent : IEventApplier
     }
 
     /// <summary>Serves the latest published version.</summary>
-    public IRecommender Recommender => _recommender;
+    public IRecommender Recommender => _serving.Recommender;
 
     private DuplicatePolicy Policy => _options.Values == MatrixValues.Weight ? DuplicatePolicy.Sum : DuplicatePolicy.LastWins;
 
@@ -67,23 +58,18 @@ internal sealed class LiveContent : IEventApplier
     {
         foreach (WeightedEvent e in batch)
         {
-            if (!_itemIds.TryGetIndex(e.Event.ItemId, out int item) || item >= _items.Count)
+            if (!_serving.Items.TryGetIndex(e.Event.ItemId, out int item) || item >= _items.Count)
             {
                 continue;
             }
 
-            int user = _users.GetOrAdd(e.Event.UserId);
+            int user = _serving.Users.GetOrAdd(e.Event.UserId);
             while (_values.Count <= user)
             {
                 _values.Add(default);
             }
 
-            float value = _options.Values switch
-            {
-                MatrixValues.One => 1f,
-                MatrixValues.Weight => e.Weight,
-                _ => e.Event.Value,
-            };
+            float value = e.ValueFor(_options.Values);
             SortedEntries values = _values[user];
             int at = values.Find(item);
             float old = at >= 0 ? values.Values[at] : 0f;
@@ -103,8 +89,7 @@ internal sealed class LiveContent : IEventApplier
                 _profiles.Apply(user, item, updated - old);
             }
 
-            _seen.Add(user, item);
-            _popularity.Add(item, 1);
+            _serving.Observe(user, item);
             _touched.Add(user);
         }
 
@@ -120,9 +105,7 @@ internal sealed class LiveContent : IEventApplier
     private void Publish()
     {
         ChunkedArrays<Profile>.Version profiles = _published.Publish();
-        (float[] popularity, int[] order) = _popularity.Publish();
-        var context = new FitContext(_users, _itemIds, profiles.Count, _items.Count, _seen.Publish(), popularity, order);
-        _recommender.Show(new ContentRecommender.ContentModel(context, _space, _items, new PublishedProfiles(profiles)));
+        _serving.Show(profiles.Count, _items.Count, context => new ContentRecommender.ContentModel(context, _space, _items, new PublishedProfiles(profiles)));
     }
 
     /// <summary>A user's profile at one moment; never changed once made.</summary>

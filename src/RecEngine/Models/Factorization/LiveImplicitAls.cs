@@ -38,13 +38,9 @@ internal sealed class LiveImplicitAls : IEventApplier
     private readonly LiveAlsOptions _live;
     private readonly int _k;
     private readonly int _degreeOfParallelism;
-    private readonly IdMap _users;
-    private readonly IdMap _items;
-    private readonly Popularity.PopularityRanking _popularity;
     private readonly Side _userSide;
     private readonly Side _itemSide;
-    private readonly ChunkedLists _seen;
-    private readonly LiveRecommender _recommender;
+    private readonly LiveServing _serving;
     private int _eventsSinceItemUpdate;
     private long _changesSinceRefresh;
 
@@ -60,19 +56,15 @@ internal sealed class LiveImplicitAls : IEventApplier
         _options = model.Options;
         _k = _options.Factors;
         _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
-        _users = context.Users.Clone();
-        _items = context.Items.Clone();
-        _popularity = new Popularity.PopularityRanking(context.Popularity);
         InteractionMatrix matrix = model.Matrix;
         _userSide = new Side(_k, model.UserFactors[..(context.UserCount * _k)], matrix.ByUser);
         _itemSide = new Side(_k, model.ItemFactors.AsSpan(0, context.ItemCount * _k), matrix.ByItem);
-        _seen = new ChunkedLists(context.Seen, context.UserCount);
-        _recommender = new LiveRecommender(fitted.Name);
+        _serving = new LiveServing(fitted.Name, context);
         Publish();
     }
 
     /// <summary>Serves the latest published version.</summary>
-    public IRecommender Recommender => _recommender;
+    public IRecommender Recommender => _serving.Recommender;
 
     /// <summary>
     /// The largest absolute difference between the maintained XᵀX or YᵀY and an exact recomputation from the current
@@ -85,18 +77,12 @@ internal sealed class LiveImplicitAls : IEventApplier
     {
         foreach (WeightedEvent e in batch)
         {
-            int user = _users.GetOrAdd(e.Event.UserId);
-            int item = _items.GetOrAdd(e.Event.ItemId);
-            float value = _options.Values switch
-            {
-                MatrixValues.One => 1f,
-                MatrixValues.Weight => e.Weight,
-                _ => e.Event.Value,
-            };
-            _popularity.Add(item, 1);
+            int user = _serving.Users.GetOrAdd(e.Event.UserId);
+            int item = _serving.Items.GetOrAdd(e.Event.ItemId);
+            float value = e.ValueFor(_options.Values);
             _userSide.Add(user, item, value);
             _itemSide.Add(item, user, value);
-            _seen.Add(user, item);
+            _serving.Observe(user, item);
         }
 
         _eventsSinceItemUpdate += batch.Length;
@@ -105,8 +91,8 @@ internal sealed class LiveImplicitAls : IEventApplier
             return;
         }
 
-        _userSide.Factors.Grow(_users.Count);
-        _itemSide.Factors.Grow(_items.Count);
+        _userSide.Factors.Grow(_serving.Users.Count);
+        _itemSide.Factors.Grow(_serving.Items.Count);
         _changesSinceRefresh += Solve(_userSide, _itemSide);
         bool updateItems = _live.ItemUpdates switch
         {
@@ -211,11 +197,7 @@ internal sealed class LiveImplicitAls : IEventApplier
     {
         ChunkedRows.Version users = _userSide.Factors.Publish();
         ChunkedRows.Version items = _itemSide.Factors.Publish();
-        ChunkedLists.Version seen = _seen.Publish();
-        _popularity.Grow(items.Count);
-        (float[] popularity, int[] order) = _popularity.Publish();
-        var context = new FitContext(_users, _items, users.Count, items.Count, seen, popularity, order);
-        _recommender.Show(new Snapshot(context, users, items));
+        _serving.Show(users.Count, items.Count, context => new Snapshot(context, users, items));
     }
 
     /// <summary>One side of the factorisation: its factors, its histories, its Gram matrix and its dirty rows.</summary>

@@ -25,15 +25,11 @@ namespace RecEngine.Models.Neighborhood;
 internal sealed class LiveNeighborhood : IEventApplier
 {
     private readonly NeighborhoodOptions _options;
-    private readonly IdMap _users;
-    private readonly IdMap _items;
     private readonly IncrementalNeighborIndex _index;
     private readonly ChunkedArrays<History> _histories = new();
-    private readonly ChunkedLists _seen;
     private readonly HashSet<int> _touched = [];
-    private readonly Popularity.PopularityRanking _popularity;
     private readonly bool _itemBased;
-    private readonly LiveRecommender _recommender;
+    private readonly LiveServing _serving;
 
     /// <summary>Starts from <paramref name="dataset"/>, with the lists a fit with <paramref name="options"/> would build.</summary>
     /// <param name="dataset">The interactions to start from.</param>
@@ -42,24 +38,19 @@ internal sealed class LiveNeighborhood : IEventApplier
     /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
     public LiveNeighborhood(InteractionDataset dataset, bool itemBased, NeighborhoodOptions? options = null)
     {
-        _itemBased = itemBased;
-        _recommender = new LiveRecommender(itemBased ? "item-knn" : "user-knn");
         ArgumentNullException.ThrowIfNull(dataset);
+        _itemBased = itemBased;
         _options = options ?? new NeighborhoodOptions();
         _options.Validate();
         if (_options.Weighting != NeighborWeighting.None || _options.NormalizeSimilarities)
         {
-            throw new NotSupportedException("The live item-kNN maintains unweighted, unnormalised similarities only.");
+            throw new NotSupportedException("The live neighbourhood models maintain unweighted, unnormalised similarities only.");
         }
 
-        var context = FitContext.Create(dataset);
-        _users = dataset.Users.Clone();
-        _items = dataset.Items.Clone();
-        _popularity = new Popularity.PopularityRanking(context.Popularity);
+        _serving = new LiveServing(itemBased ? "item-knn" : "user-knn", FitContext.Create(dataset));
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
         (SparseRows rows, SparseRows columns) = itemBased ? (matrix.ByItem, matrix.ByUser) : (matrix.ByUser, matrix.ByItem);
         _index = IncrementalNeighborIndex.Build(rows, columns, _options.Measure, _options.Shrinkage, _options.Neighbors, slack: _options.Neighbors);
-        _seen = new ChunkedLists(context.Seen, dataset.UserCount);
         for (int user = 0; user < dataset.UserCount; user++)
         {
             _histories.Set(user, new History(matrix.RowColumns(user).ToArray(), matrix.RowValues(user).ToArray()));
@@ -69,7 +60,7 @@ internal sealed class LiveNeighborhood : IEventApplier
     }
 
     /// <summary>Serves the latest published version.</summary>
-    public IRecommender Recommender => _recommender;
+    public IRecommender Recommender => _serving.Recommender;
 
     private DuplicatePolicy Policy => _options.Values == MatrixValues.Weight ? DuplicatePolicy.Sum : DuplicatePolicy.LastWins;
 
@@ -78,14 +69,9 @@ internal sealed class LiveNeighborhood : IEventApplier
     {
         foreach (WeightedEvent e in batch)
         {
-            int user = _users.GetOrAdd(e.Event.UserId);
-            int item = _items.GetOrAdd(e.Event.ItemId);
-            float value = _options.Values switch
-            {
-                MatrixValues.One => 1f,
-                MatrixValues.Weight => e.Weight,
-                _ => e.Event.Value,
-            };
+            int user = _serving.Users.GetOrAdd(e.Event.UserId);
+            int item = _serving.Items.GetOrAdd(e.Event.ItemId);
+            float value = e.ValueFor(_options.Values);
             if (_itemBased)
             {
                 _index.Apply(item, user, value, Policy);
@@ -95,8 +81,7 @@ internal sealed class LiveNeighborhood : IEventApplier
                 _index.Apply(user, item, value, Policy);
             }
 
-            _seen.Add(user, item);
-            _popularity.Add(item, 1);
+            _serving.Observe(user, item);
             _touched.Add(user);
         }
 
@@ -115,11 +100,10 @@ internal sealed class LiveNeighborhood : IEventApplier
     {
         NeighborGraph graph = _index.Snapshot();
         ChunkedArrays<History>.Version histories = _histories.Publish();
-        int items = _items.Count;
-        _popularity.Grow(items);
-        (float[] popularity, int[] order) = _popularity.Publish();
-        var context = new FitContext(_users, _items, histories.Count, items, _seen.Publish(), popularity, order);
-        _recommender.Show(_itemBased ? new ItemSnapshot(context, graph, histories) : new UserSnapshot(context, graph, histories));
+        _serving.Show(
+            histories.Count,
+            _serving.Items.Count,
+            context => _itemBased ? new ItemSnapshot(context, graph, histories) : new UserSnapshot(context, graph, histories));
     }
 
     /// <summary>A user's items and values at one moment; never changed once made.</summary>

@@ -26,10 +26,7 @@ internal sealed class LivePopularity : IEventApplier
     private const double RebaseExponent = 60;
 
     private readonly PopularityOptions _options;
-    private readonly IdMap _users;
-    private readonly IdMap _items;
-    private readonly ChunkedLists _seen;
-    private readonly LiveRecommender _server;
+    private readonly LiveServing _serving;
     private readonly PopularityRanking _ranking = new([]);
     private long _reference = long.MinValue;
     private long _latest = long.MinValue;
@@ -40,9 +37,7 @@ internal sealed class LivePopularity : IEventApplier
         ArgumentNullException.ThrowIfNull(dataset);
         _options = options ?? new PopularityOptions();
         _options.Validate();
-        _users = dataset.Users.Clone();
-        _items = dataset.Items.Clone();
-        _seen = new ChunkedLists(SeenItems.Of(InteractionMatrix.Build(dataset, MatrixValues.One, DuplicatePolicy.LastWins)), dataset.UserCount);
+        _serving = new LiveServing(_options.HalfLife is null ? "popularity" : "popularity-decay", FitContext.Create(dataset), countPopularity: false);
         _ranking.Grow(dataset.ItemCount);
         ReadOnlySpan<float> values = _options.Values switch
         {
@@ -55,34 +50,25 @@ internal sealed class LivePopularity : IEventApplier
             Add(dataset.ItemIndices[row], values.IsEmpty ? 1f : values[row], dataset.Timestamps[row]);
         }
 
-        _server = new LiveRecommender(_options.HalfLife is null ? "popularity" : "popularity-decay");
         Publish(dataset.UserCount);
     }
 
     /// <summary>Serves the latest published version.</summary>
-    public IRecommender Recommender => _server;
+    public IRecommender Recommender => _serving.Recommender;
 
     /// <summary>Adds the batch's events to the scores and the users' seen items, then publishes one version.</summary>
     public void Apply(ReadOnlySpan<WeightedEvent> batch)
     {
-        int users = _seen.Count;
         foreach (WeightedEvent e in batch)
         {
-            int item = _items.GetOrAdd(e.Event.ItemId);
-            int user = _users.GetOrAdd(e.Event.UserId);
+            int item = _serving.Items.GetOrAdd(e.Event.ItemId);
+            int user = _serving.Users.GetOrAdd(e.Event.UserId);
             _ranking.Grow(item + 1);
-            float value = _options.Values switch
-            {
-                MatrixValues.Weight => e.Weight,
-                MatrixValues.Value => e.Event.Value,
-                _ => 1f,
-            };
-            Add(item, value, e.Event.Timestamp.ToUnixTimeMilliseconds());
-            _seen.Add(user, item);
-            users = Math.Max(users, user + 1);
+            Add(item, e.ValueFor(_options.Values), e.Event.Timestamp.ToUnixTimeMilliseconds());
+            _serving.Observe(user, item);
         }
 
-        Publish(users);
+        Publish(_serving.UserRows);
     }
 
     private void Add(int item, float value, long timestamp)
@@ -118,8 +104,7 @@ internal sealed class LivePopularity : IEventApplier
         double halfLife = _options.HalfLife?.TotalMilliseconds ?? 0;
         double scale = halfLife > 0 && _reference != long.MinValue ? Math.Pow(2.0, (_reference - _latest) / halfLife) : 1.0;
         (float[] scores, int[] order) = _ranking.Publish(scale);
-        var context = new FitContext(_users, _items, users, _ranking.Count, _seen.Publish(), scores, order);
-        _server.Show(new Snapshot(context, scores));
+        _serving.Show(users, _ranking.Count, context => new Snapshot(context, scores), (scores, order));
     }
 
     private sealed class Snapshot(FitContext context, float[] scores) : TrainedModel(context)

@@ -1,6 +1,7 @@
 using RecEngine.Data;
 using RecEngine.Data.Synthetic;
 using RecEngine.Ingest;
+using RecEngine.Tests.TestUtilities;
 using RecEngine.Models.Content;
 
 namespace RecEngine.Tests.Models.Content;
@@ -21,10 +22,7 @@ public sealed class LiveContentTests
         long sequence = 0;
         foreach (int[] chunk in order[half..].Chunk(29))
         {
-            live.Apply([.. chunk.Select(r => new WeightedEvent(
-                new Interaction(all.Users.GetId(all.UserIndices[r]), all.Items.GetId(all.ItemIndices[r]), all.Values[r], DateTimeOffset.FromUnixTimeMilliseconds(all.Timestamps[r]), all.Kinds[r]),
-                all.Weights[r],
-                ++sequence))]);
+            live.Apply(DatasetEvents.Of(all, chunk, ref sequence));
         }
 
         var fitted = new ContentRecommender(options);

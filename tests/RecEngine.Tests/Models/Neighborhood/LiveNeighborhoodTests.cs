@@ -1,6 +1,7 @@
 using RecEngine.Data;
 using RecEngine.Data.Synthetic;
 using RecEngine.Ingest;
+using RecEngine.Tests.TestUtilities;
 using RecEngine.Models.Neighborhood;
 
 namespace RecEngine.Tests.Models.Neighborhood;
@@ -23,10 +24,7 @@ public sealed class LiveNeighborhoodTests
         long sequence = 0;
         foreach (int[] chunk in order[half..].Chunk(37))
         {
-            live.Apply([.. chunk.Select(r => new WeightedEvent(
-                new Interaction(all.Users.GetId(all.UserIndices[r]), all.Items.GetId(all.ItemIndices[r]), all.Values[r], DateTimeOffset.FromUnixTimeMilliseconds(all.Timestamps[r]), all.Kinds[r]),
-                all.Weights[r],
-                ++sequence))]);
+            live.Apply(DatasetEvents.Of(all, chunk, ref sequence));
         }
 
         IRecommender fitted = itemBased ? new ItemKnnRecommender(options) : new UserKnnRecommender(options);
