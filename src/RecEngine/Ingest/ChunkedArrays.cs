@@ -10,10 +10,9 @@ namespace RecEngine.Ingest;
 internal sealed class ChunkedArrays<T>
     where T : class
 {
-    public const int ChunkRows = 256;
+    public const int ChunkRows = ChunkTable<T?[]>.ChunkRows;
 
-    private T?[][] _chunks = [];
-    private bool[] _owned = [];
+    private readonly ChunkTable<T?[]> _chunks = new(() => new T?[ChunkRows]);
     private int _count;
     private Version _published = new([], 0);
 
@@ -24,21 +23,14 @@ internal sealed class ChunkedArrays<T>
     public Version Published => Volatile.Read(ref _published);
 
     /// <summary>The writer's current row (including unpublished writes); null for a row never set.</summary>
-    public T? Current(int row) => (uint)row < (uint)_count ? _chunks[row / ChunkRows][row % ChunkRows] : null;
+    public T? Current(int row) => (uint)row < (uint)_count ? _chunks[row][row % ChunkRows] : null;
 
     /// <summary>Replaces row <paramref name="row"/> (created, with the rows before it, if beyond the rows).</summary>
     public void Set(int row, T value)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         Grow(row + 1);
-        int chunk = row / ChunkRows;
-        if (!_owned[chunk])
-        {
-            _chunks[chunk] = (T?[])_chunks[chunk].Clone();
-            _owned[chunk] = true;
-        }
-
-        _chunks[chunk][row % ChunkRows] = value;
+        _chunks.Writable(row, chunk => (T?[])chunk.Clone())[row % ChunkRows] = value;
     }
 
     /// <summary>Adds empty rows up to <paramref name="count"/> rows.</summary>
@@ -49,28 +41,14 @@ internal sealed class ChunkedArrays<T>
             return;
         }
 
-        int chunks = (count + ChunkRows - 1) / ChunkRows;
-        if (chunks > _chunks.Length)
-        {
-            int old = _chunks.Length;
-            Array.Resize(ref _chunks, Math.Max(chunks, old * 2));
-            Array.Resize(ref _owned, _chunks.Length);
-            for (int c = old; c < _chunks.Length; c++)
-            {
-                _chunks[c] = new T?[ChunkRows];
-                _owned[c] = true;
-            }
-        }
-
+        _chunks.Grow(count);
         _count = count;
     }
 
     /// <summary>Makes every write so far visible to readers as one new version, atomically.</summary>
     public Version Publish()
     {
-        int chunks = (_count + ChunkRows - 1) / ChunkRows;
-        var version = new Version(_chunks.AsSpan(0, chunks).ToArray(), _count);
-        _owned.AsSpan().Clear();
+        var version = new Version(_chunks.Publish(_count), _count);
         Volatile.Write(ref _published, version);
         return version;
     }

@@ -18,11 +18,10 @@ namespace RecEngine.Ingest;
 internal sealed class ChunkedRows
 {
     /// <summary>Rows per chunk: 256 rows, the block the top-N selection scores at a time.</summary>
-    public const int ChunkRows = 256;
+    public const int ChunkRows = ChunkTable<float[]>.ChunkRows;
 
     private readonly int _width;
-    private float[][] _chunks;
-    private bool[] _owned;
+    private readonly ChunkTable<float[]> _chunks;
     private int _count;
     private Version _published;
 
@@ -37,16 +36,14 @@ internal sealed class ChunkedRows
 
         _width = width;
         _count = rows.Length / width;
-        _chunks = new float[(_count + ChunkRows - 1) / ChunkRows][];
-        for (int c = 0; c < _chunks.Length; c++)
+        _chunks = new ChunkTable<float[]>(() => new float[ChunkRows * width]);
+        _chunks.Grow(_count);
+        for (int start = 0; start < rows.Length; start += ChunkRows * width)
         {
-            _chunks[c] = new float[ChunkRows * width];
-            int start = c * ChunkRows * width;
-            rows.Slice(start, Math.Min(ChunkRows * width, rows.Length - start)).CopyTo(_chunks[c]);
+            rows.Slice(start, Math.Min(ChunkRows * width, rows.Length - start)).CopyTo(_chunks[start / width]);
         }
 
-        _owned = new bool[_chunks.Length];
-        _published = new Version(_chunks.AsSpan().ToArray(), _count, width);
+        _published = new Version(_chunks.Publish(_count), _count, width);
     }
 
     /// <summary>Floats per row.</summary>
@@ -67,20 +64,13 @@ internal sealed class ChunkedRows
             throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {_count}).");
         }
 
-        int chunk = row / ChunkRows;
-        if (!_owned[chunk])
-        {
-            _chunks[chunk] = (float[])_chunks[chunk].Clone();
-            _owned[chunk] = true;
-        }
-
-        return _chunks[chunk].AsSpan((row % ChunkRows) * _width, _width);
+        return _chunks.Writable(row, chunk => (float[])chunk.Clone()).AsSpan((row % ChunkRows) * _width, _width);
     }
 
     /// <summary>The writer's current view of a row (including unpublished writes).</summary>
     public ReadOnlySpan<float> Current(int row) =>
         (uint)row < (uint)_count
-            ? _chunks[row / ChunkRows].AsSpan((row % ChunkRows) * _width, _width)
+            ? _chunks[row].AsSpan((row % ChunkRows) * _width, _width)
             : throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {_count}).");
 
     /// <summary>Adds zero rows up to <paramref name="count"/> rows (amortised: chunks are added, never moved).</summary>
@@ -91,28 +81,14 @@ internal sealed class ChunkedRows
             return;
         }
 
-        int chunks = (count + ChunkRows - 1) / ChunkRows;
-        if (chunks > _chunks.Length)
-        {
-            int old = _chunks.Length;
-            Array.Resize(ref _chunks, Math.Max(chunks, old * 2));
-            Array.Resize(ref _owned, _chunks.Length);
-            for (int c = old; c < _chunks.Length; c++)
-            {
-                _chunks[c] = new float[ChunkRows * _width];
-                _owned[c] = true;
-            }
-        }
-
+        _chunks.Grow(count);
         _count = count;
     }
 
     /// <summary>Makes every write so far visible to readers as one new version, atomically.</summary>
     public Version Publish()
     {
-        int chunks = (_count + ChunkRows - 1) / ChunkRows;
-        var version = new Version(_chunks.AsSpan(0, chunks).ToArray(), _count, _width);
-        _owned.AsSpan().Clear();
+        var version = new Version(_chunks.Publish(_count), _count, _width);
         Volatile.Write(ref _published, version);
         return version;
     }
