@@ -1,6 +1,7 @@
 // RecEngine quickstart: train models on the embedded synthetic dataset (or MovieLens with
 // --movielens <folder>), compare them offline, then ask for recommendations, explanations and similar items
-// (collaborative and content-based, including an item known only by its attributes).
+// (collaborative and content-based, including an item known only by its attributes), and end with a live engine
+// that learns from a stream of events while it serves.
 using System.Diagnostics;
 using System.Globalization;
 using RecEngine;
@@ -8,6 +9,7 @@ using RecEngine.Data;
 using RecEngine.Data.Loading;
 using RecEngine.Data.Synthetic;
 using RecEngine.Evaluation;
+using RecEngine.Ingest;
 using RecEngine.Models.Baseline;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
@@ -157,8 +159,64 @@ foreach (ScoredItem item in als.Recommend("new-visitor", 3, inStock))
 }
 
 Console.WriteLine();
+
+// 5. Live: an engine trained on the older 80 % of the events takes the newer 20 % as a stream. Meanwhile a new
+// visitor clicks three items of one category, and their recommendations follow each click.
+int[] byTime = [.. Enumerable.Range(0, data.Count).OrderBy(r => data.Timestamps[r])];
+int cut = byTime.Length * 4 / 5;
+var engineOptions = new RecommendationEngineOptions();
+engineOptions.Models.Add(EngineModel.ImplicitAls(new ImplicitAlsOptions { Factors = 64, Values = MatrixValues.One }));
+engineOptions.Models.Add(EngineModel.ItemKnn(new NeighborhoodOptions { Neighbors = 20 }));
+await using RecommendationEngine engine = await RecommendationEngine.StartAsync(engineOptions, data.Subset(byTime.AsSpan(0, cut)));
+IReadOnlyList<string> latestCategories = data.Catalog[data.ItemIndices[byTime[^1]]].Categories;
+string category = latestCategories.Count > 0 ? latestCategories[0] : "";
+string[] visitorClicks = [.. Enumerable.Range(0, data.ItemCount)
+    .Where(i => data.Catalog[i].Categories.Contains(category))
+    .OrderBy(i => i)
+    .Take(3)
+    .Select(i => data.Items.GetId(i))];
+Console.WriteLine($"Live engine: {string.Join(" + ", engine.ModelNames)} trained on {cut:N0} older events; streaming the newer {byTime.Length - cut:N0}.");
+ShowLive("before any click", engine.Recommender.Recommend("visitor", 5));
+var streaming = Stopwatch.StartNew();
+int stride = (byTime.Length - cut) / (visitorClicks.Length + 1);
+for (int step = 0; step <= visitorClicks.Length; step++)
+{
+    // Everyone else's events, as they happen: one submission for the whole slice.
+    int from = cut + (step * stride);
+    int to = step == visitorClicks.Length ? byTime.Length : from + stride;
+    await engine.SubmitAsync(byTime[from..to].Select(r => data[r]));
+    if (step < visitorClicks.Length)
+    {
+        await engine.SubmitAsync(new Interaction("visitor", visitorClicks[step], 1f, DateTimeOffset.UtcNow, EventKind.Click));
+
+        // Read-your-writes: once the flush returns, every recommender reflects the click.
+        await engine.FlushAsync();
+        ShowLive($"after clicking {Describe(data, visitorClicks[step])}", engine.Recommender.Recommend("visitor", 5));
+    }
+}
+
+await engine.FlushAsync();
+IngestCounters counters = engine.Counters;
+Console.WriteLine($"Streamed {counters.Applied:N0} events in {streaming.Elapsed.TotalSeconds:F2} s ({counters.Applied / streaming.Elapsed.TotalSeconds:N0} events/s, {counters.Batches:N0} micro-batches, every one applied to both models).");
+Console.WriteLine($"Similar to {visitorClicks[0]} now (item-kNN, neighbour lists kept exact per event):");
+foreach (ScoredItem item in engine.GetRecommender("item-knn").SimilarItems(visitorClicks[0], 3))
+{
+    Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)}");
+}
+
+Console.WriteLine();
 Console.WriteLine($"Done in {total.Elapsed.TotalSeconds:F1} s.");
 return 0;
+
+void ShowLive(string moment, IReadOnlyList<ScoredItem> items)
+{
+    int matching = items.Count(i => data.Items.TryGetIndex(i.ItemId, out int index) && data.Catalog[index].Categories.Contains(category));
+    Console.WriteLine($"Visitor's top 5 {moment} ({matching} of 5 in '{category}'):");
+    foreach (ScoredItem item in items)
+    {
+        Console.WriteLine($"  {item.Score,6:F3}  {Describe(data, item.ItemId)}");
+    }
+}
 
 static (InteractionDataset Data, string Source) LoadMovieLens(string folder)
 {

@@ -391,7 +391,7 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// <summary>The results of a multi-event submission, in order, with the acknowledgements still awaited.</summary>
     private sealed class Tally
     {
-        private readonly List<(long, EventRejectionReason)> _rejections = [];
+        private readonly List<Rejection> _rejections = [];
         private readonly List<(long Position, Task<SubmitResult> Acknowledged)> _pending = [];
         private long _position;
         private long _accepted;
@@ -418,7 +418,7 @@ internal sealed class EventPipeline : IAsyncDisposable
         public async ValueTask<BatchSubmitResult> ResultAsync(CancellationToken cancellationToken)
         {
             await SettleAsync(cancellationToken).ConfigureAwait(false);
-            _rejections.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+            _rejections.Sort((a, b) => a.Position.CompareTo(b.Position));
             return new BatchSubmitResult(_accepted, _rejections);
         }
 
@@ -440,7 +440,7 @@ internal sealed class EventPipeline : IAsyncDisposable
             }
             else
             {
-                _rejections.Add((position, result.Reason));
+                _rejections.Add(new Rejection(position, result.Reason));
             }
         }
     }
@@ -454,7 +454,7 @@ internal sealed class EventPipeline : IAsyncDisposable
 /// <param name="Batches">Micro-batches applied or failed.</param>
 /// <param name="QueueLength">Items queued now.</param>
 /// <param name="RejectedByReason">Rejected submissions, indexed by <see cref="EventRejectionReason"/>.</param>
-internal sealed record IngestCounters(long Accepted, long Applied, long Dropped, long Failed, long Batches, int QueueLength, long[] RejectedByReason)
+public sealed record IngestCounters(long Accepted, long Applied, long Dropped, long Failed, long Batches, int QueueLength, long[] RejectedByReason)
 {
     /// <summary>All rejected submissions.</summary>
     public long Rejected => RejectedByReason.Sum();

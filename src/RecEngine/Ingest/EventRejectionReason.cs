@@ -1,7 +1,7 @@
 namespace RecEngine.Ingest;
 
 /// <summary>Why an event was not accepted for ingestion. Rejected events are counted and never applied.</summary>
-internal enum EventRejectionReason
+public enum EventRejectionReason
 {
     /// <summary>Not rejected.</summary>
     None,
@@ -30,7 +30,7 @@ internal enum EventRejectionReason
     /// <summary>The queue is full and <see cref="IngestOptions.FullQueuePolicy"/> is <see cref="FullQueuePolicy.Reject"/>.</summary>
     QueueFull,
 
-    /// <summary>The pipeline has been stopped.</summary>
+    /// <summary>The engine is stopping or stopped.</summary>
     Stopped,
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace RecEngine.Ingest;
 
 /// <summary>What a submission does when the ingest queue is full.</summary>
-internal enum FullQueuePolicy
+public enum FullQueuePolicy
 {
     /// <summary>Wait (asynchronously, cancellably) until there is room: back-pressure on the producer.</summary>
     Wait,

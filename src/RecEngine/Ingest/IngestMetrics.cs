@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace RecEngine.Ingest;
 
 /// <summary>
-/// The ingest pipeline's instruments, on a meter named <see cref="MeterName"/> (so OpenTelemetry or
-/// <c>dotnet-counters</c> can subscribe by name). The meter comes from the host's <see cref="IMeterFactory"/> when
+/// The ingest pipeline's instruments, on the meter named <see cref="RecEngineDiagnostics.MeterName"/> (so
+/// OpenTelemetry or <c>dotnet-counters</c> can subscribe by name). The meter comes from the host's <see cref="IMeterFactory"/> when
 /// there is one, else the pipeline owns it.
 /// </summary>
 /// <remarks>
@@ -16,9 +16,6 @@ namespace RecEngine.Ingest;
 /// </remarks>
 internal sealed class IngestMetrics : IDisposable
 {
-    /// <summary>The name of RecEngine's meter.</summary>
-    public const string MeterName = "RecEngine";
-
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _accepted;
@@ -31,7 +28,7 @@ internal sealed class IngestMetrics : IDisposable
     public IngestMetrics(IMeterFactory? factory, Func<int> queueLength)
     {
         _ownsMeter = factory is null;
-        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter = factory?.Create(RecEngineDiagnostics.MeterName) ?? new Meter(RecEngineDiagnostics.MeterName);
         _accepted = _meter.CreateCounter<long>("recengine.ingest.events.accepted", "{event}", "Events accepted into the ingest queue.");
         _rejected = _meter.CreateCounter<long>("recengine.ingest.events.rejected", "{event}", "Events rejected on submission, by reason.");
         _dropped = _meter.CreateCounter<long>("recengine.ingest.events.dropped", "{event}", "Accepted events dropped from a full queue.");

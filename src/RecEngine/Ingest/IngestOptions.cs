@@ -2,8 +2,8 @@ using RecEngine.Data;
 
 namespace RecEngine.Ingest;
 
-/// <summary>Options of the ingest pipeline. Validated when the pipeline is created.</summary>
-internal sealed class IngestOptions
+/// <summary>Options of event ingestion: the queue, micro-batches, event weights and the checks every event passes. Validated when the engine starts.</summary>
+public sealed class IngestOptions
 {
     /// <summary>Events the queue holds before <see cref="FullQueuePolicy"/> applies. The default is 65,536.</summary>
     public int QueueCapacity { get; set; } = 65_536;
@@ -60,7 +60,7 @@ internal sealed class IngestOptions
 
     /// <summary>Checks one event and computes its weight; never throws.</summary>
     /// <returns><see cref="EventRejectionReason.None"/> when the event may be applied.</returns>
-    public EventRejectionReason Check(in Interaction interaction, out float weight)
+    internal EventRejectionReason Check(in Interaction interaction, out float weight)
     {
         weight = 0;
         if (string.IsNullOrEmpty(interaction.UserId))

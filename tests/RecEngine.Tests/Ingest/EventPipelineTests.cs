@@ -314,11 +314,11 @@ public sealed class EventPipelineTests
 
         BatchSubmitResult fromStream = await pipeline.SubmitAsync(Stream());
         Assert.Equal(9, fromStream.Accepted);
-        Assert.Equal([(4L, EventRejectionReason.EmptyUserId)], fromStream.Rejections);
+        Assert.Equal([new Rejection(4, EventRejectionReason.EmptyUserId)], fromStream.Rejections);
 
         BatchSubmitResult fromList = await pipeline.SubmitAsync([Event("u", "x"), Event("u", "y", float.NaN)]);
         Assert.Equal(1, fromList.Accepted);
-        Assert.Equal([(1L, EventRejectionReason.NonFiniteValue)], fromList.Rejections);
+        Assert.Equal([new Rejection(1, EventRejectionReason.NonFiniteValue)], fromList.Rejections);
         await pipeline.FlushAsync().WaitAsync(Timeout);
         Assert.Equal(10, applier.Applied.Count);
     }

@@ -55,7 +55,7 @@ public sealed class IngestMetricsTests
 
         await using (var pipeline = new EventPipeline(new IngestOptions(), new NullApplier(), meterFactory: factory))
         {
-            Assert.Equal(IngestMetrics.MeterName, Assert.Single(factory.Meters).Name);
+            Assert.Equal(RecEngineDiagnostics.MeterName, Assert.Single(factory.Meters).Name);
             for (int i = 0; i < 5; i++)
             {
                 await pipeline.SubmitAsync(new Interaction("u", $"i{i}", 1f, DateTimeOffset.UnixEpoch, EventKind.View));

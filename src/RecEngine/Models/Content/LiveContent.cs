@@ -17,7 +17,7 @@ namespace RecEngine.Models.Content;
 /// </para>
 /// <para>The writer side (<see cref="Apply"/>) is single-threaded, as the ingest pipeline calls it.</para>
 /// </remarks>
-internal sealed class LiveContent : IEventApplier
+internal sealed class LiveContent : ILiveModel
 {
     private readonly ContentOptions _options;
     private readonly FeatureSpace _space;

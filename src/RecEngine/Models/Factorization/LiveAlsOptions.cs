@@ -1,7 +1,7 @@
 namespace RecEngine.Models.Factorization;
 
 /// <summary>When the live ALS model re-solves the factors of the items that received events.</summary>
-internal enum ItemUpdatePolicy
+public enum ItemUpdatePolicy
 {
     /// <summary>After every micro-batch, right after its users: new items are scored from their first batch.</summary>
     EveryBatch,
@@ -9,12 +9,15 @@ internal enum ItemUpdatePolicy
     /// <summary>Once <see cref="LiveAlsOptions.ItemUpdateEvents"/> events have arrived since the last item update.</summary>
     EveryNEvents,
 
-    /// <summary>Never: item factors stay those of the fit, and new items score 0 until the model is refitted.</summary>
+    /// <summary>
+    /// Never: item factors stay those of the fit, and new items score 0 until the engine retrains the model in the
+    /// background (<c>RecommendationEngineOptions.RetrainInterval</c> or <c>RetrainAsync</c>).
+    /// </summary>
     Never,
 }
 
-/// <summary>Options of <see cref="LiveImplicitAls"/>.</summary>
-internal sealed class LiveAlsOptions
+/// <summary>How the implicit ALS model of an engine follows events (user fold-in always; item updates and Gram refreshes by these options).</summary>
+public sealed class LiveAlsOptions
 {
     /// <summary>When item factors are re-solved. The default is <see cref="ItemUpdatePolicy.EveryBatch"/>.</summary>
     public ItemUpdatePolicy ItemUpdates { get; set; } = ItemUpdatePolicy.EveryBatch;
@@ -28,6 +31,7 @@ internal sealed class LiveAlsOptions
     /// </summary>
     public int GramRefreshUpdates { get; set; } = 100_000;
 
+    /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
     public void Validate()
     {

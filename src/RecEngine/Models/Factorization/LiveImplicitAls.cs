@@ -32,7 +32,7 @@ namespace RecEngine.Models.Factorization;
 /// ingest pipeline calls it.
 /// </para>
 /// </remarks>
-internal sealed class LiveImplicitAls : IEventApplier
+internal sealed class LiveImplicitAls : ILiveModel
 {
     private readonly ImplicitAlsOptions _options;
     private readonly LiveAlsOptions _live;

@@ -22,7 +22,7 @@ namespace RecEngine.Models.Neighborhood;
 /// single-threaded, as the ingest pipeline calls it.
 /// </para>
 /// </remarks>
-internal sealed class LiveNeighborhood : IEventApplier
+internal sealed class LiveNeighborhood : ILiveModel
 {
     private readonly NeighborhoodOptions _options;
     private readonly IncrementalNeighborIndex _index;
@@ -42,10 +42,7 @@ internal sealed class LiveNeighborhood : IEventApplier
         _itemBased = itemBased;
         _options = options ?? new NeighborhoodOptions();
         _options.Validate();
-        if (_options.Weighting != NeighborWeighting.None || _options.NormalizeSimilarities)
-        {
-            throw new NotSupportedException("The live neighbourhood models maintain unweighted, unnormalised similarities only.");
-        }
+        EnsureSupported(_options);
 
         _serving = new LiveServing(itemBased ? "item-knn" : "user-knn", FitContext.Create(dataset));
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
@@ -61,6 +58,17 @@ internal sealed class LiveNeighborhood : IEventApplier
 
     /// <summary>Serves the latest published version.</summary>
     public IRecommender Recommender => _serving.Recommender;
+
+    /// <summary>Refuses options the index cannot follow: weightings and normalisation depend on global counts it does not keep.</summary>
+    /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
+    public static void EnsureSupported(NeighborhoodOptions options)
+    {
+        if (options.Weighting != NeighborWeighting.None || options.NormalizeSimilarities)
+        {
+            throw new NotSupportedException(
+                $"Real-time neighbourhood models keep unweighted, unnormalised similarities only (Weighting = {options.Weighting}, NormalizeSimilarities = {options.NormalizeSimilarities}).");
+        }
+    }
 
     private DuplicatePolicy Policy => _options.Values == MatrixValues.Weight ? DuplicatePolicy.Sum : DuplicatePolicy.LastWins;
 

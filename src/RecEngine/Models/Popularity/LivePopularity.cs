@@ -21,7 +21,7 @@ namespace RecEngine.Models.Popularity;
 /// </para>
 /// <para>The writer side (<see cref="Apply"/>) is single-threaded, as the ingest pipeline calls it.</para>
 /// </remarks>
-internal sealed class LivePopularity : IEventApplier
+internal sealed class LivePopularity : ILiveModel
 {
     private const double RebaseExponent = 60;
 

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace RecEngine;
+
+/// <summary>The engine's log messages, with stable event ids (1000-1099).</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Engine started: models {Models}, {Interactions} interactions, {Replayed} events replayed from the event log.")]
+    public static partial void Started(ILogger logger, IReadOnlyList<string> models, int interactions, long replayed);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "The event log had a damaged tail: {DiscardedBytes} bytes cut after {Records} valid records ({Problem}).")]
+    public static partial void LogTailCut(ILogger logger, long discardedBytes, long records, string? problem);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "A micro-batch of events could not be logged or applied.")]
+    public static partial void BatchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Retrained every model on {Trained} interactions in {Seconds:F1} s; {Reapplied} events that arrived meanwhile were re-applied.")]
+    public static partial void Retrained(ILogger logger, int trained, double seconds, int reapplied);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A scheduled retrain failed; the current models stay in place.")]
+    public static partial void RetrainFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Engine stopped: {Applied} events applied, {Rejected} rejected, {Dropped} dropped, {Failed} failed.")]
+    public static partial void Stopped(ILogger logger, long applied, long rejected, long dropped, long failed);
+}

@@ -1,0 +1,145 @@
+using RecEngine.Data;
+using RecEngine.Ingest;
+using RecEngine.Models.Content;
+using RecEngine.Models.Factorization;
+using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Popularity;
+
+namespace RecEngine;
+
+/// <summary>
+/// One model a <see cref="RecommendationEngine"/> serves: how to train it on the engine's interactions and how it
+/// follows events afterwards. Create one with the static methods; add it to
+/// <see cref="RecommendationEngineOptions.Models"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Real-time models</b> (<see cref="FollowsEvents"/> true): implicit ALS (exact user fold-in per micro-batch,
+/// item factors by <see cref="LiveAlsOptions"/>), popularity, item-kNN and user-kNN (exact incremental neighbour
+/// statistics) and content (incremental user profiles). Every micro-batch publishes a new version, visible to the
+/// next <c>Recommend</c>.
+/// </para>
+/// <para>
+/// <b>Retrained models</b> (<see cref="Retrained"/>): any <see cref="IRecommender"/>, for instance explicit ALS or a
+/// model of your own. Events reach it only through a retrain (<see cref="RecommendationEngine.RetrainAsync"/> or
+/// <see cref="RecommendationEngineOptions.RetrainInterval"/>); until then it serves what it was trained on, and a
+/// user's newest items are not yet excluded from their recommendations.
+/// </para>
+/// </remarks>
+public sealed class EngineModel
+{
+    private readonly Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> _start;
+
+    private EngineModel(string name, bool followsEvents, Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> start)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+        FollowsEvents = followsEvents;
+        _start = start;
+    }
+
+    /// <summary>The name the engine serves the model under (<see cref="RecommendationEngine.GetRecommender"/>).</summary>
+    public string Name { get; }
+
+    /// <summary>Whether every event updates the model as it arrives; otherwise only retraining brings events in.</summary>
+    public bool FollowsEvents { get; }
+
+    /// <summary>Implicit-feedback ALS, fitted on the engine's interactions, then following events by exact fold-in.</summary>
+    /// <param name="options">Training options; <see langword="null"/> for the defaults.</param>
+    /// <param name="live">How events update the factors; <see langword="null"/> for the defaults.</param>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static EngineModel ImplicitAls(ImplicitAlsOptions? options = null, LiveAlsOptions? live = null, string name = "als")
+    {
+        options ??= new ImplicitAlsOptions();
+        live ??= new LiveAlsOptions();
+        options.Validate();
+        live.Validate();
+        return new EngineModel(name, true, (data, progress, cancellationToken) =>
+        {
+            var fitted = new ImplicitAlsRecommender(options);
+            fitted.Fit(data, progress, cancellationToken);
+            return new LiveImplicitAls(fitted, live);
+        });
+    }
+
+    /// <summary>Popularity (optionally decayed by a half-life), updated by every event.</summary>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static EngineModel Popularity(PopularityOptions? options = null, string name = "popularity")
+    {
+        options ??= new PopularityOptions();
+        options.Validate();
+        return new EngineModel(name, true, (data, _, _) => new LivePopularity(data, options));
+    }
+
+    /// <summary>Item-based kNN whose neighbour lists follow every event exactly.</summary>
+    /// <param name="options">Options; <see langword="null"/> for the defaults. Weighting and normalised similarities are not supported.</param>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
+    public static EngineModel ItemKnn(NeighborhoodOptions? options = null, string name = "item-knn") => Neighborhood(options, name, itemBased: true);
+
+    /// <summary>User-based kNN whose neighbour lists follow every event exactly.</summary>
+    /// <param name="options">Options; <see langword="null"/> for the defaults. Weighting and normalised similarities are not supported.</param>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
+    public static EngineModel UserKnn(NeighborhoodOptions? options = null, string name = "user-knn") => Neighborhood(options, name, itemBased: false);
+
+    /// <summary>
+    /// Content similarity from the item attributes of the engine's starting interactions; user profiles follow every
+    /// event. Items first seen in events have no attributes, so they are not content candidates.
+    /// </summary>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static EngineModel Content(ContentOptions? options = null, string name = "content")
+    {
+        options ??= new ContentOptions();
+        options.Validate();
+        return new EngineModel(name, true, (data, _, _) => new LiveContent(data, options));
+    }
+
+    /// <summary>
+    /// Any recommender, trained when the engine starts and again at every retrain; events reach it only through
+    /// retraining.
+    /// </summary>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <param name="create">Makes a new, unfitted recommender for each training (called once per start or retrain).</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or white space.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="create"/> is null.</exception>
+    public static EngineModel Retrained(string name, Func<IRecommender> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        return new EngineModel(name, false, (data, progress, cancellationToken) =>
+        {
+            IRecommender recommender = create() ?? throw new InvalidOperationException($"The factory of model '{name}' returned null.");
+            recommender.Fit(data, progress, cancellationToken);
+            return new RetrainedModel(recommender);
+        });
+    }
+
+    /// <summary>Trains the model on <paramref name="data"/> and returns it ready to follow events.</summary>
+    internal ILiveModel Start(InteractionDataset data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
+        _start(data, progress, cancellationToken);
+
+    private static EngineModel Neighborhood(NeighborhoodOptions? options, string name, bool itemBased)
+    {
+        options ??= new NeighborhoodOptions();
+        options.Validate();
+        LiveNeighborhood.EnsureSupported(options);
+        return new EngineModel(name, true, (data, _, _) => new LiveNeighborhood(data, itemBased, options));
+    }
+
+    /// <summary>A model events do not update: it serves what it was fitted on until the next retrain.</summary>
+    private sealed class RetrainedModel(IRecommender recommender) : ILiveModel
+    {
+        public IRecommender Recommender => recommender;
+
+        public void Apply(ReadOnlySpan<WeightedEvent> batch)
+        {
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics.Metrics;
+using RecEngine.Data;
+using RecEngine.Ingest;
+
+namespace RecEngine;
+
+/// <summary>
+/// The engine's models and its history, behind the ingest pipeline: each micro-batch is added to the history and
+/// applied to every model. <see cref="Retrain"/> trains a fresh set on the history in the background and swaps it
+/// in atomically once it has caught up with the events that arrived meanwhile.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Retrain</b>: take a dataset of the history (position p); train a new instance of every model on it; apply the
+/// history from p on to the new instances in micro-batches, without holding up ingestion, until less than one batch
+/// is left; then, holding the apply lock (ingestion waits for at most that batch), apply the rest and point every
+/// <see cref="EngineRecommender"/> at its new instance. Readers never wait: they see the old instance or the new
+/// one. A failed or cancelled retrain changes nothing.
+/// </para>
+/// <para>Thread safety: <see cref="Apply"/> is called by the pipeline's consumer; one retrain runs at a time.</para>
+/// </remarks>
+internal sealed class EngineModels : IEventApplier, IDisposable
+{
+    private readonly EngineModel[] _specs;
+    private readonly EngineRecommender[] _recommenders;
+    private readonly EventHistory _history;
+    private readonly int _batchSize;
+    private readonly Lock _applyLock = new();
+    private readonly SemaphoreSlim _retrainGate = new(1, 1);
+    private ILiveModel[] _live;
+
+    private EngineModels(EngineModel[] specs, ILiveModel[] live, EventHistory history, int batchSize, Histogram<double> recommendDuration)
+    {
+        _specs = specs;
+        _live = live;
+        _history = history;
+        _batchSize = batchSize;
+        _recommenders = new EngineRecommender[specs.Length];
+        for (int m = 0; m < specs.Length; m++)
+        {
+            _recommenders[m] = new EngineRecommender(specs[m].Name, live[m].Recommender, recommendDuration);
+        }
+    }
+
+    /// <summary>What each model serves, in the order of the options.</summary>
+    public IReadOnlyList<EngineRecommender> Recommenders => _recommenders;
+
+    /// <summary>Interactions the models have seen: the starting ones and every applied event.</summary>
+    public int HistoryCount => _history.Count;
+
+    /// <summary>Trains every model on <paramref name="start"/>.</summary>
+    public static EngineModels Train(IEnumerable<EngineModel> specs, InteractionDataset start, int batchSize, Histogram<double> recommendDuration, CancellationToken cancellationToken)
+    {
+        var history = new EventHistory(start);
+        EngineModel[] models = [.. specs];
+        ILiveModel[] live = StartAll(models, start, cancellationToken);
+        return new EngineModels(models, live, history, batchSize, recommendDuration);
+    }
+
+    /// <summary>Adds the batch to the history and applies it to every model; one model's failure does not keep the batch from the others.</summary>
+    /// <exception cref="AggregateException">One or more models failed on the batch.</exception>
+    public void Apply(ReadOnlySpan<WeightedEvent> batch)
+    {
+        lock (_applyLock)
+        {
+            _history.Append(batch);
+            ApplyAll(_live, batch);
+        }
+    }
+
+    /// <summary>
+    /// Retrains every model on the whole history and swaps the new instances in; see the remarks of the class.
+    /// Waits for a retrain already running to finish first.
+    /// </summary>
+    /// <returns>The number of interactions trained on, and how many arrived during training and were re-applied.</returns>
+    /// <exception cref="OperationCanceledException">Cancelled; the current models stay.</exception>
+    public async Task<(int Trained, int Reapplied)> Retrain(CancellationToken cancellationToken)
+    {
+        await _retrainGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => RetrainNow(cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _retrainGate.Release();
+        }
+    }
+
+    /// <summary>Releases the retrain gate; call once no retrain runs.</summary>
+    public void Dispose() => _retrainGate.Dispose();
+
+    private (int Trained, int Reapplied) RetrainNow(CancellationToken cancellationToken)
+    {
+        (InteractionDataset data, int trained) = _history.Snapshot();
+        ILiveModel[] fresh = StartAll(_specs, data, cancellationToken);
+        var buffer = new WeightedEvent[_batchSize];
+        int position = trained;
+        while (_history.Count - position > _batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int read = _history.Read(position, buffer);
+            ApplyAll(fresh, buffer.AsSpan(0, read));
+            position += read;
+        }
+
+        lock (_applyLock)
+        {
+            for (int read; (read = _history.Read(position, buffer)) > 0; position += read)
+            {
+                ApplyAll(fresh, buffer.AsSpan(0, read));
+            }
+
+            _live = fresh;
+            for (int m = 0; m < fresh.Length; m++)
+            {
+                _recommenders[m].Replace(fresh[m].Recommender);
+            }
+        }
+
+        return (trained, position - trained);
+    }
+
+    private static ILiveModel[] StartAll(EngineModel[] specs, InteractionDataset data, CancellationToken cancellationToken)
+    {
+        var live = new ILiveModel[specs.Length];
+        for (int m = 0; m < specs.Length; m++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            live[m] = specs[m].Start(data, null, cancellationToken);
+        }
+
+        return live;
+    }
+
+    private static void ApplyAll(ILiveModel[] models, ReadOnlySpan<WeightedEvent> batch)
+    {
+        List<Exception>? errors = null;
+        foreach (ILiveModel model in models)
+        {
+            try
+            {
+                model.Apply(batch);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                (errors ??= []).Add(e);
+            }
+        }
+
+        if (errors is not null)
+        {
+            throw new AggregateException("A model failed to apply a micro-batch of events.", errors);
+        }
+    }
+}

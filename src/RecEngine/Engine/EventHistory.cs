@@ -1,0 +1,137 @@
+using RecEngine.Data;
+using RecEngine.Ingest;
+
+namespace RecEngine;
+
+/// <summary>
+/// Every interaction an engine knows: the ones it started from, then every applied event, in order. A retrain takes
+/// a dataset of it (<see cref="Snapshot"/>), and reads the events that arrived while it trained (<see cref="Read"/>).
+/// Columnar arrays that double when full (32 bytes per interaction); ids are kept once, in the history's own maps.
+/// </summary>
+/// <remarks>Thread safety: appends, snapshots and reads serialise on one lock, held for a copy at most.</remarks>
+internal sealed class EventHistory
+{
+    private readonly Lock _lock = new();
+    private readonly IdMap _users;
+    private readonly IdMap _items;
+    private readonly ItemCatalog _catalog;
+    private int[] _userIndices;
+    private int[] _itemIndices;
+    private float[] _values;
+    private float[] _weights;
+    private long[] _timestamps;
+    private EventKind[] _kinds;
+    private int _count;
+
+    /// <summary>Starts from the interactions of <paramref name="start"/>, with copies of its id maps.</summary>
+    public EventHistory(InteractionDataset start)
+    {
+        _users = start.Users.Clone();
+        _items = start.Items.Clone();
+        _catalog = start.Catalog;
+        _userIndices = start.UserIndices.ToArray();
+        _itemIndices = start.ItemIndices.ToArray();
+        _values = start.Values.ToArray();
+        _weights = start.Weights.ToArray();
+        _timestamps = start.Timestamps.ToArray();
+        _kinds = start.Kinds.ToArray();
+        _count = start.Count;
+    }
+
+    /// <summary>Interactions so far.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Appends applied events, in order.</summary>
+    /// <exception cref="InvalidOperationException">The history would exceed the largest array .NET allows.</exception>
+    public void Append(ReadOnlySpan<WeightedEvent> batch)
+    {
+        lock (_lock)
+        {
+            EnsureCapacity(_count + (long)batch.Length);
+            foreach (WeightedEvent e in batch)
+            {
+                _userIndices[_count] = _users.GetOrAdd(e.Event.UserId);
+                _itemIndices[_count] = _items.GetOrAdd(e.Event.ItemId);
+                _values[_count] = e.Event.Value;
+                _weights[_count] = e.Weight;
+                _timestamps[_count] = e.Event.Timestamp.ToUnixTimeMilliseconds();
+                _kinds[_count] = e.Event.Kind;
+                _count++;
+            }
+        }
+    }
+
+    /// <summary>A dataset of everything so far (copies; later appends do not change it), and its interaction count.</summary>
+    public (InteractionDataset Data, int Count) Snapshot()
+    {
+        lock (_lock)
+        {
+            int itemCount = _items.Count;
+            var attributes = new ItemAttributes?[itemCount];
+            int tags = 0;
+            for (int item = 0; item < Math.Min(itemCount, _catalog.Count); item++)
+            {
+                if (_catalog.HasAttributes(item))
+                {
+                    attributes[item] = _catalog[item];
+                    tags += _catalog[item].Tags.Count;
+                }
+            }
+
+            var data = new InteractionDataset(
+                _users.Clone(), _items.Clone(), _users.Count, itemCount, new ItemCatalog(attributes, tags),
+                _userIndices[.._count], _itemIndices[.._count], _values[.._count], _weights[.._count], _timestamps[.._count], _kinds[.._count]);
+            return (data, _count);
+        }
+    }
+
+    /// <summary>Copies the interactions from position <paramref name="start"/> on into <paramref name="destination"/> as events.</summary>
+    /// <returns>How many were copied: 0 when there are none past <paramref name="start"/>.</returns>
+    public int Read(int start, Span<WeightedEvent> destination)
+    {
+        lock (_lock)
+        {
+            int count = Math.Clamp(_count - start, 0, destination.Length);
+            for (int i = 0; i < count; i++)
+            {
+                int row = start + i;
+                var interaction = new Interaction(
+                    _users.GetId(_userIndices[row]), _items.GetId(_itemIndices[row]), _values[row],
+                    DateTimeOffset.FromUnixTimeMilliseconds(_timestamps[row]), _kinds[row]);
+                destination[i] = new WeightedEvent(interaction, _weights[row], row + 1L);
+            }
+
+            return count;
+        }
+    }
+
+    private void EnsureCapacity(long needed)
+    {
+        if (needed <= _userIndices.Length)
+        {
+            return;
+        }
+
+        if (needed > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"The engine's history would exceed {Array.MaxLength} interactions.");
+        }
+
+        int capacity = (int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Max(1024L, 2L * _userIndices.Length)));
+        Array.Resize(ref _userIndices, capacity);
+        Array.Resize(ref _itemIndices, capacity);
+        Array.Resize(ref _values, capacity);
+        Array.Resize(ref _weights, capacity);
+        Array.Resize(ref _timestamps, capacity);
+        Array.Resize(ref _kinds, capacity);
+    }
+}

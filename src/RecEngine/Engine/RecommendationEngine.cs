@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RecEngine.Data;
+using RecEngine.Ingest;
+
+namespace RecEngine;
+
+/// <summary>
+/// Real-time recommendation in one object: it trains its models on the interactions it starts from, takes events
+/// as they happen, applies them to every model in micro-batches, and serves recommendations that reflect them,
+/// without readers ever waiting for ingestion.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Ingest</b>: <see cref="SubmitAsync(Interaction, CancellationToken)"/> checks an event (a rejected one gets a
+/// typed <see cref="EventRejectionReason"/> and is never applied) and queues it under
+/// <see cref="IngestOptions.FullQueuePolicy"/>. One consumer applies the queue in micro-batches, in submission
+/// order, to every model. <see cref="FlushAsync"/> returns once everything submitted before it is visible
+/// (read-your-writes).
+/// </para>
+/// <para>
+/// <b>Serving</b>: <see cref="Recommender"/> and <see cref="GetRecommender"/> return <see cref="IRecommender"/>s
+/// that always serve the model's latest published version; any number of threads may call them while events are
+/// applied and while a retrain runs.
+/// </para>
+/// <para>
+/// <b>Durability</b>: with <see cref="RecommendationEngineOptions.DataDirectory"/> set, every micro-batch is
+/// appended to a checksummed event log before it is applied. With <see cref="FsyncPolicy.PerBatch"/> (the default)
+/// a submission completes only once its event is on stable storage and applied: an acknowledged event survives a
+/// crash. On start the log is replayed over the models trained on the starting interactions, so start from the same
+/// interactions each time; a torn last record is cut off, never applied.
+/// </para>
+/// <para>
+/// <b>Retraining</b>: <see cref="RetrainAsync"/> (or <see cref="RecommendationEngineOptions.RetrainInterval"/>)
+/// trains a new instance of every model on all interactions so far in the background, re-applies the events that
+/// arrived meanwhile, and swaps it in atomically.
+/// </para>
+/// <para>
+/// <b>Telemetry</b>: instruments on the meter <see cref="RecEngineDiagnostics.MeterName"/>; log messages with event
+/// ids 1000-1099.
+/// </para>
+/// <para>Dispose the engine to stop: it stops accepting events, applies everything queued and closes the log.</para>
+/// </remarks>
+public sealed class RecommendationEngine : IAsyncDisposable
+{
+    private readonly EngineModels _models;
+    private readonly Dictionary<string, EngineRecommender> _byName;
+    private readonly EventLog? _log;
+    private readonly EventPipeline _pipeline;
+    private readonly ILogger _logger;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Histogram<double> _retrainDuration;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _retrainLoop;
+    private int _disposed;
+
+    private RecommendationEngine(
+        RecommendationEngineOptions options, EngineModels models, EventLog? log, ILogger logger, Meter meter, bool ownsMeter,
+        Histogram<double> retrainDuration, IMeterFactory? meterFactory)
+    {
+        _models = models;
+        _log = log;
+        _logger = logger;
+        _meter = meter;
+        _ownsMeter = ownsMeter;
+        _retrainDuration = retrainDuration;
+        _byName = models.Recommenders.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        ModelNames = [.. models.Recommenders.Select(r => r.Name)];
+        Recommender = _byName[options.DefaultModel ?? ModelNames[0]];
+        _pipeline = new EventPipeline(options.Ingest, models, e => EngineLog.BatchFailed(_logger, e), log, meterFactory);
+        _retrainLoop = options.RetrainInterval is { } interval ? RetrainPeriodically(interval) : Task.CompletedTask;
+    }
+
+    /// <summary>The default model (<see cref="RecommendationEngineOptions.DefaultModel"/>, else the first).</summary>
+    public IRecommender Recommender { get; }
+
+    /// <summary>The names of the engine's models, in the order of the options.</summary>
+    public IReadOnlyList<string> ModelNames { get; }
+
+    /// <summary>A snapshot of the ingest counters (accepted, applied, rejected by reason, dropped, failed, queued).</summary>
+    public IngestCounters Counters => _pipeline.Counters;
+
+    /// <summary>
+    /// Trains the configured models on <paramref name="start"/> (or on nothing), replays the event log when there is
+    /// one, and starts taking events.
+    /// </summary>
+    /// <param name="options">The engine's options; validated.</param>
+    /// <param name="start">The interactions to train on first (its id maps are copied, not changed); <see langword="null"/> to start empty.</param>
+    /// <param name="logger">Receives the engine's log messages; <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">Creates the engine's meter (from the host's dependency injection); <see langword="null"/> for a meter the engine owns.</param>
+    /// <param name="cancellationToken">Cancels training and replay; nothing is left running.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="InvalidDataException">The data directory holds a file that is not an event log, or one of a newer format version.</exception>
+    /// <exception cref="IOException">The event log cannot be opened.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static async Task<RecommendationEngine> StartAsync(
+        RecommendationEngineOptions options, InteractionDataset? start = null, ILogger? logger = null, IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        logger ??= NullLogger.Instance;
+        start ??= new InteractionDatasetBuilder(options.Ingest.Weights).Build();
+        Meter meter = meterFactory?.Create(RecEngineDiagnostics.MeterName) ?? new Meter(RecEngineDiagnostics.MeterName);
+        Histogram<double> recommendDuration = meter.CreateHistogram<double>("recengine.recommend.duration", "ms", "Time of one top-N recommendation of an engine's model.");
+        Histogram<double> retrainDuration = meter.CreateHistogram<double>("recengine.retrain.duration", "s", "Time of one retrain of every model, from snapshot to swap.");
+        EventLog? log = null;
+        try
+        {
+            (EngineModels models, log, long replayed) = await Task.Run(
+                () => Prepare(options, start, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var engine = new RecommendationEngine(options, models, log, logger, meter, meterFactory is null, retrainDuration, meterFactory);
+            EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, replayed);
+            return engine;
+        }
+        catch
+        {
+            log?.Dispose();
+            if (meterFactory is null)
+            {
+                meter.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The engine's model named <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No model has that name; the message lists the names.</exception>
+    public IRecommender GetRecommender(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _byName.TryGetValue(name, out EngineRecommender? recommender)
+            ? recommender
+            : throw new ArgumentException($"The engine has no model named '{name}'; its models are {string.Join(", ", ModelNames)}.", nameof(name));
+    }
+
+    /// <summary>
+    /// Checks one event and queues it. Completes when it is queued, or, with a <see cref="FsyncPolicy.PerBatch"/>
+    /// event log, once it is on stable storage and applied (acknowledged).
+    /// </summary>
+    /// <returns>Accepted, or rejected with the reason (invalid event, full queue under <see cref="FullQueuePolicy.Reject"/>, engine stopping).</returns>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for room (the event is not queued) or for acknowledgement (it stays queued).</exception>
+    /// <exception cref="IOException">With an event log: the event could not be logged, and was not applied.</exception>
+    public ValueTask<SubmitResult> SubmitAsync(Interaction interaction, CancellationToken cancellationToken = default) =>
+        _pipeline.SubmitAsync(interaction, cancellationToken);
+
+    /// <summary>Submits events one after the other, in order; with a per-batch event log, completes once every accepted one is acknowledged.</summary>
+    /// <returns>How many were accepted, and the position and reason of each rejected one.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="interactions"/> is null.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
+    public ValueTask<BatchSubmitResult> SubmitAsync(IEnumerable<Interaction> interactions, CancellationToken cancellationToken = default) =>
+        _pipeline.SubmitAsync(interactions, cancellationToken);
+
+    /// <summary>Submits a stream of events in order as they arrive; with a per-batch event log, completes once every accepted one is acknowledged.</summary>
+    /// <returns>How many were accepted, and the position and reason of each rejected one.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="interactions"/> is null.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
+    public ValueTask<BatchSubmitResult> SubmitAsync(IAsyncEnumerable<Interaction> interactions, CancellationToken cancellationToken = default) =>
+        _pipeline.SubmitAsync(interactions, cancellationToken);
+
+    /// <summary>Completes when every event submitted before the call is applied (or was dropped or failed): after it, every recommender reflects them.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting; the events are still applied.</exception>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _pipeline.FlushAsync(cancellationToken);
+
+    /// <summary>
+    /// Retrains every model from scratch on all interactions so far, in the background, then swaps the new instances
+    /// in atomically after re-applying the events that arrived meanwhile. Serving and ingestion go on throughout. A
+    /// retrain already running is waited for first.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; the current models stay.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public async Task<RetrainResult> RetrainAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        long started = Stopwatch.GetTimestamp();
+        string outcome = "failed";
+        try
+        {
+            (int trained, int reapplied) = await _models.Retrain(linked.Token).ConfigureAwait(false);
+            outcome = "completed";
+            var result = new RetrainResult(trained, reapplied, Stopwatch.GetElapsedTime(started));
+            EngineLog.Retrained(_logger, trained, result.Duration.TotalSeconds, reapplied);
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            _retrainDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    /// <summary>Stops accepting events, applies everything queued, stops retraining, and closes the event log.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _pipeline.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _retrainLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping cancels a scheduled retrain in flight; the models it would have replaced stay.
+        }
+
+        IngestCounters counters = _pipeline.Counters;
+        EngineLog.Stopped(_logger, counters.Applied, counters.Rejected, counters.Dropped, counters.Failed);
+        _log?.Dispose();
+        _models.Dispose();
+        _stopping.Dispose();
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    private static (EngineModels Models, EventLog? Log, long Replayed) Prepare(
+        RecommendationEngineOptions options, InteractionDataset start, Histogram<double> recommendDuration, ILogger logger, CancellationToken cancellationToken)
+    {
+        EngineModels models = EngineModels.Train(options.Models, start, options.Ingest.MaxBatchSize, recommendDuration, cancellationToken);
+        if (options.DataDirectory is null)
+        {
+            return (models, null, 0);
+        }
+
+        var pending = new List<WeightedEvent>(options.Ingest.MaxBatchSize);
+        long replayed = 0;
+        void Replay(WeightedEvent e)
+        {
+            pending.Add(e);
+            if (pending.Count == options.Ingest.MaxBatchSize)
+            {
+                Flush();
+            }
+        }
+
+        void Flush()
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            models.Apply(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending));
+            replayed += pending.Count;
+            pending.Clear();
+        }
+
+        EventLog log = EventLog.Open(options.DataDirectory, options.EventLog, Replay, out LogRecovery recovery);
+        try
+        {
+            Flush();
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+
+        if (recovery.DiscardedBytes > 0)
+        {
+            EngineLog.LogTailCut(logger, recovery.DiscardedBytes, recovery.Records, recovery.Problem);
+        }
+
+        return (models, log, replayed);
+    }
+
+    private async Task RetrainPeriodically(TimeSpan interval)
+    {
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+        {
+            try
+            {
+                await RetrainAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                EngineLog.RetrainFailed(_logger, e);
+            }
+        }
+    }
+}
+
+/// <summary>What a retrain did.</summary>
+/// <param name="Trained">Interactions the new models were trained on.</param>
+/// <param name="Reapplied">Events that arrived during training and were applied to the new models before the swap.</param>
+/// <param name="Duration">Time from the snapshot of the history to the swap.</param>
+public sealed record RetrainResult(int Trained, int Reapplied, TimeSpan Duration);

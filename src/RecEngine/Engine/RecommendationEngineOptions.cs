@@ -1,0 +1,74 @@
+using RecEngine.Ingest;
+
+namespace RecEngine;
+
+/// <summary>Options of a <see cref="RecommendationEngine"/>. Validated when the engine starts.</summary>
+public sealed class RecommendationEngineOptions
+{
+    /// <summary>The models the engine trains, serves and keeps up to date; at least one, with distinct names.</summary>
+    public IList<EngineModel> Models { get; } = new List<EngineModel>();
+
+    /// <summary>The name of the model <see cref="RecommendationEngine.Recommender"/> serves; <see langword="null"/> for the first model.</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>Event checks, weights, the queue and micro-batches.</summary>
+    public IngestOptions Ingest { get; set; } = new();
+
+    /// <summary>
+    /// Where the engine keeps its event log; <see langword="null"/> (the default) for none, so events live in memory
+    /// only. With a directory, every accepted event is logged before it is applied, and the next start replays the
+    /// log over the models trained on the starting interactions.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>When the event log forces writes to storage (with a <see cref="DataDirectory"/>).</summary>
+    public EventLogOptions EventLog { get; set; } = new();
+
+    /// <summary>
+    /// How often every model is retrained from scratch in the background on all interactions so far (then swapped in,
+    /// with the events that arrived meanwhile re-applied); <see langword="null"/> (the default) to retrain only on
+    /// <see cref="RecommendationEngine.RetrainAsync"/>.
+    /// </summary>
+    public TimeSpan? RetrainInterval { get; set; }
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentException">No model, two models with one name, or a default model that is not one of them.</exception>
+    /// <exception cref="ArgumentNullException"><see cref="Ingest"/>, <see cref="EventLog"/> or a model is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
+    public void Validate()
+    {
+        if (Models.Count == 0)
+        {
+            throw new ArgumentException("An engine needs at least one model in Models.", nameof(Models));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (EngineModel model in Models)
+        {
+            ArgumentNullException.ThrowIfNull(model, nameof(Models));
+            if (!names.Add(model.Name))
+            {
+                throw new ArgumentException($"Two models are named '{model.Name}'; model names must be distinct.", nameof(Models));
+            }
+        }
+
+        if (DefaultModel is not null && !names.Contains(DefaultModel))
+        {
+            throw new ArgumentException($"DefaultModel '{DefaultModel}' is not the name of a model ({string.Join(", ", names)}).", nameof(DefaultModel));
+        }
+
+        ArgumentNullException.ThrowIfNull(Ingest);
+        Ingest.Validate();
+        ArgumentNullException.ThrowIfNull(EventLog);
+        EventLog.Validate();
+        if (DataDirectory is { Length: 0 })
+        {
+            throw new ArgumentException("DataDirectory is empty; use null for no event log.", nameof(DataDirectory));
+        }
+
+        if (RetrainInterval is { } interval && (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(365)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(RetrainInterval), interval, "RetrainInterval must be between 1 second and 365 days.");
+        }
+    }
+}
