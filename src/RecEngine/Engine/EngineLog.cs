@@ -5,8 +5,8 @@ namespace RecEngine;
 /// <summary>The engine's log messages, with stable event ids (1000-1099).</summary>
 internal static partial class EngineLog
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Engine started: models {Models}, {Interactions} interactions, {Replayed} events replayed from the event log.")]
-    public static partial void Started(ILogger logger, IReadOnlyList<string> models, int interactions, long replayed);
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Engine started: models {Models}, {Interactions} interactions, state of snapshot after event {SnapshotSequence} (0: none), {Replayed} events replayed from the event log.")]
+    public static partial void Started(ILogger logger, IReadOnlyList<string> models, int interactions, long snapshotSequence, long replayed);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "The event log had a damaged tail: {DiscardedBytes} bytes cut after {Records} valid records ({Problem}).")]
     public static partial void LogTailCut(ILogger logger, long discardedBytes, long records, string? problem);
@@ -19,6 +19,15 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A scheduled retrain failed; the current models stay in place.")]
     public static partial void RetrainFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Snapshot after event {Sequence} written: {Interactions} interactions, {Bytes} bytes, in {Seconds:F2} s.")]
+    public static partial void SnapshotWritten(ILogger logger, long sequence, int interactions, long bytes, double seconds);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Snapshot '{Path}' cannot be used; trying an older one, else the starting interactions and the whole event log.")]
+    public static partial void SnapshotUnreadable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "A scheduled snapshot failed; the event log still holds every event.")]
+    public static partial void SnapshotFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Engine stopped: {Applied} events applied, {Rejected} rejected, {Dropped} dropped, {Failed} failed.")]
     public static partial void Stopped(ILogger logger, long applied, long rejected, long dropped, long failed);

@@ -4,6 +4,7 @@ using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Popularity;
+using RecEngine.Persistence;
 
 namespace RecEngine;
 
@@ -29,13 +30,17 @@ namespace RecEngine;
 public sealed class EngineModel
 {
     private readonly Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> _start;
+    private readonly Func<InteractionDataset, SavedState, ILiveModel?>? _restore;
 
-    private EngineModel(string name, bool followsEvents, Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> start)
+    private EngineModel(
+        string name, bool followsEvents, Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> start,
+        Func<InteractionDataset, SavedState, ILiveModel?>? restore = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
         FollowsEvents = followsEvents;
         _start = start;
+        _restore = restore;
     }
 
     /// <summary>The name the engine serves the model under (<see cref="RecommendationEngine.GetRecommender"/>).</summary>
@@ -55,12 +60,16 @@ public sealed class EngineModel
         live ??= new LiveAlsOptions();
         options.Validate();
         live.Validate();
-        return new EngineModel(name, true, (data, progress, cancellationToken) =>
-        {
-            var fitted = new ImplicitAlsRecommender(options);
-            fitted.Fit(data, progress, cancellationToken);
-            return new LiveImplicitAls(fitted, live);
-        });
+        return new EngineModel(
+            name,
+            true,
+            (data, progress, cancellationToken) =>
+            {
+                var fitted = new ImplicitAlsRecommender(options);
+                fitted.Fit(data, progress, cancellationToken);
+                return new LiveImplicitAls(fitted, live);
+            },
+            (history, state) => state.Kind == LiveImplicitAls.StateKind ? LiveImplicitAls.TryRestore(history, options, live, state.Data) : null);
     }
 
     /// <summary>Popularity (optionally decayed by a half-life), updated by every event.</summary>
@@ -124,6 +133,14 @@ public sealed class EngineModel
     /// <summary>Trains the model on <paramref name="data"/> and returns it ready to follow events.</summary>
     internal ILiveModel Start(InteractionDataset data, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
         _start(data, progress, cancellationToken);
+
+    /// <summary>
+    /// The model as it was when a snapshot saved <paramref name="state"/> after <paramref name="history"/>; a model
+    /// without saved state (or whose state does not fit the options, such as another number of factors) is started
+    /// on <paramref name="history"/>, which for the real-time models other than ALS rebuilds it exactly.
+    /// </summary>
+    internal ILiveModel Restore(InteractionDataset history, SavedState? state, CancellationToken cancellationToken) =>
+        (state is not null ? _restore?.Invoke(history, state) : null) ?? Start(history, null, cancellationToken);
 
     private static EngineModel Neighborhood(NeighborhoodOptions? options, string name, bool itemBased)
     {

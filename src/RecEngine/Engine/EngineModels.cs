@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using RecEngine.Data;
 using RecEngine.Ingest;
+using RecEngine.Persistence;
 
 namespace RecEngine;
 
@@ -28,10 +29,12 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     private readonly Lock _applyLock = new();
     private readonly SemaphoreSlim _retrainGate = new(1, 1);
     private ILiveModel[] _live;
+    private long _lastSequence;
 
-    private EngineModels(EngineModel[] specs, ILiveModel[] live, EventHistory history, int batchSize, Histogram<double> recommendDuration)
+    private EngineModels(EngineModel[] specs, ILiveModel[] live, EventHistory history, long lastSequence, int batchSize, Histogram<double> recommendDuration)
     {
         _specs = specs;
+        _lastSequence = lastSequence;
         _live = live;
         _history = history;
         _batchSize = batchSize;
@@ -54,7 +57,44 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         var history = new EventHistory(start);
         EngineModel[] models = [.. specs];
         ILiveModel[] live = StartAll(models, start, cancellationToken);
-        return new EngineModels(models, live, history, batchSize, recommendDuration);
+        return new EngineModels(models, live, history, 0, batchSize, recommendDuration);
+    }
+
+    /// <summary>Restores every model as <paramref name="snapshot"/> saved it (see <see cref="EngineModel.Restore"/>).</summary>
+    public static EngineModels Restore(IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, Histogram<double> recommendDuration, CancellationToken cancellationToken)
+    {
+        var history = new EventHistory(snapshot.History);
+        EngineModel[] models = [.. specs];
+        var live = new ILiveModel[models.Length];
+        for (int m = 0; m < models.Length; m++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            live[m] = models[m].Restore(snapshot.History, snapshot.Models.GetValueOrDefault(models[m].Name), cancellationToken);
+        }
+
+        return new EngineModels(models, live, history, snapshot.Sequence, batchSize, recommendDuration);
+    }
+
+    /// <summary>
+    /// The state of every model and the history after the last applied event, taken between two micro-batches
+    /// (ingestion waits for the copy of the history and of each model's saved state).
+    /// </summary>
+    public EngineSnapshot Capture()
+    {
+        lock (_applyLock)
+        {
+            (InteractionDataset history, _) = _history.Snapshot();
+            var states = new Dictionary<string, SavedState>(StringComparer.Ordinal);
+            for (int m = 0; m < _live.Length; m++)
+            {
+                if (_live[m].CaptureState() is { } state)
+                {
+                    states.Add(_specs[m].Name, state);
+                }
+            }
+
+            return new EngineSnapshot(_lastSequence, history, states);
+        }
     }
 
     /// <summary>Adds the batch to the history and applies it to every model; one model's failure does not keep the batch from the others.</summary>
@@ -64,6 +104,11 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         lock (_applyLock)
         {
             _history.Append(batch);
+            if (!batch.IsEmpty)
+            {
+                _lastSequence = batch[^1].Sequence;
+            }
+
             ApplyAll(_live, batch);
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RecEngine.Data;
 using RecEngine.Ingest;
+using RecEngine.Persistence;
 
 namespace RecEngine;
 
@@ -29,8 +30,10 @@ namespace RecEngine;
 /// <b>Durability</b>: with <see cref="RecommendationEngineOptions.DataDirectory"/> set, every micro-batch is
 /// appended to a checksummed event log before it is applied. With <see cref="FsyncPolicy.PerBatch"/> (the default)
 /// a submission completes only once its event is on stable storage and applied: an acknowledged event survives a
-/// crash. On start the log is replayed over the models trained on the starting interactions, so start from the same
-/// interactions each time; a torn last record is cut off, never applied.
+/// crash. <see cref="SnapshotAsync"/> (or <see cref="RecommendationEngineOptions.SnapshotInterval"/>) writes the
+/// engine's state to a checksummed snapshot file. On start the engine loads the newest readable snapshot and replays
+/// the events logged after it; with no snapshot it trains on the starting interactions and replays the whole log,
+/// so start from the same interactions each time. A torn last log record is cut off, never applied.
 /// </para>
 /// <para>
 /// <b>Retraining</b>: <see cref="RetrainAsync"/> (or <see cref="RecommendationEngineOptions.RetrainInterval"/>)
@@ -55,13 +58,19 @@ public sealed class RecommendationEngine : IAsyncDisposable
     private readonly Histogram<double> _retrainDuration;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _retrainLoop;
+    private readonly Task _snapshotLoop;
+    private readonly string? _directory;
+    private readonly int _snapshotsToKeep;
+    private readonly SemaphoreSlim _snapshotGate = new(1, 1);
     private int _disposed;
 
     private RecommendationEngine(
-        RecommendationEngineOptions options, EngineModels models, EventLog? log, ILogger logger, Meter meter, bool ownsMeter,
+        RecommendationEngineOptions options, EngineModels models, EventLog? log, long sequenceAfter, ILogger logger, Meter meter, bool ownsMeter,
         Histogram<double> retrainDuration, IMeterFactory? meterFactory)
     {
         _models = models;
+        _directory = options.DataDirectory;
+        _snapshotsToKeep = options.SnapshotsToKeep;
         _log = log;
         _logger = logger;
         _meter = meter;
@@ -70,8 +79,9 @@ public sealed class RecommendationEngine : IAsyncDisposable
         _byName = models.Recommenders.ToDictionary(r => r.Name, StringComparer.Ordinal);
         ModelNames = [.. models.Recommenders.Select(r => r.Name)];
         Recommender = _byName[options.DefaultModel ?? ModelNames[0]];
-        _pipeline = new EventPipeline(options.Ingest, models, e => EngineLog.BatchFailed(_logger, e), log, meterFactory);
-        _retrainLoop = options.RetrainInterval is { } interval ? RetrainPeriodically(interval) : Task.CompletedTask;
+        _pipeline = new EventPipeline(options.Ingest, models, e => EngineLog.BatchFailed(_logger, e), log, meterFactory, sequenceAfter);
+        _retrainLoop = RunPeriodically(options.RetrainInterval, RetrainAsync, e => EngineLog.RetrainFailed(_logger, e));
+        _snapshotLoop = RunPeriodically(options.SnapshotInterval, SnapshotAsync, e => EngineLog.SnapshotFailed(_logger, e));
     }
 
     /// <summary>The default model (<see cref="RecommendationEngineOptions.DefaultModel"/>, else the first).</summary>
@@ -111,10 +121,10 @@ public sealed class RecommendationEngine : IAsyncDisposable
         EventLog? log = null;
         try
         {
-            (EngineModels models, log, long replayed) = await Task.Run(
+            (EngineModels models, log, long snapshotSequence, long replayed) = await Task.Run(
                 () => Prepare(options, start, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var engine = new RecommendationEngine(options, models, log, logger, meter, meterFactory is null, retrainDuration, meterFactory);
-            EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, replayed);
+            var engine = new RecommendationEngine(options, models, log, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory);
+            EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, snapshotSequence, replayed);
             return engine;
         }
         catch
@@ -199,7 +209,43 @@ public sealed class RecommendationEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting events, applies everything queued, stops retraining, and closes the event log.</summary>
+    /// <summary>
+    /// Writes a snapshot of the engine's state (every interaction with the id maps and item attributes, and each
+    /// model's state) into the data directory, atomically, then deletes all but the newest
+    /// <see cref="RecommendationEngineOptions.SnapshotsToKeep"/>. Ingestion waits only while the state is copied in
+    /// memory; serving never waits. The next start loads it and replays only the events logged after it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine has no <see cref="RecommendationEngineOptions.DataDirectory"/>.</exception>
+    /// <exception cref="IOException">The snapshot could not be written; the previous ones and the event log are untouched.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before the state was copied.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public async Task<SnapshotResult> SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        string directory = _directory ?? throw new InvalidOperationException("The engine has no DataDirectory to write snapshots into.");
+        await _snapshotGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(
+                () =>
+                {
+                    long started = Stopwatch.GetTimestamp();
+                    EngineSnapshot snapshot = _models.Capture();
+                    (string path, long bytes) = SnapshotFile.Write(directory, snapshot);
+                    SnapshotFile.Prune(directory, _snapshotsToKeep);
+                    var result = new SnapshotResult(snapshot.Sequence, snapshot.History.Count, path, bytes, Stopwatch.GetElapsedTime(started));
+                    EngineLog.SnapshotWritten(_logger, result.Sequence, result.Interactions, result.Bytes, result.Duration.TotalSeconds);
+                    return result;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _snapshotGate.Release();
+        }
+    }
+
+    /// <summary>Stops accepting events, applies everything queued, stops retraining and snapshots, and closes the event log.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -209,19 +255,14 @@ public sealed class RecommendationEngine : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _pipeline.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await _retrainLoop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping cancels a scheduled retrain in flight; the models it would have replaced stay.
-        }
+        await _retrainLoop.ConfigureAwait(false);
+        await _snapshotLoop.ConfigureAwait(false);
 
         IngestCounters counters = _pipeline.Counters;
         EngineLog.Stopped(_logger, counters.Applied, counters.Rejected, counters.Dropped, counters.Failed);
         _log?.Dispose();
         _models.Dispose();
+        _snapshotGate.Dispose();
         _stopping.Dispose();
         if (_ownsMeter)
         {
@@ -229,70 +270,96 @@ public sealed class RecommendationEngine : IAsyncDisposable
         }
     }
 
-    private static (EngineModels Models, EventLog? Log, long Replayed) Prepare(
+    /// <summary>
+    /// The models to start with: restored from the newest readable snapshot, else trained on
+    /// <paramref name="start"/>; then the events the log holds after them, replayed in the micro-batches they were
+    /// first applied in.
+    /// </summary>
+    private static (EngineModels Models, EventLog? Log, long SnapshotSequence, long Replayed) Prepare(
         RecommendationEngineOptions options, InteractionDataset start, Histogram<double> recommendDuration, ILogger logger, CancellationToken cancellationToken)
     {
-        EngineModels models = EngineModels.Train(options.Models, start, options.Ingest.MaxBatchSize, recommendDuration, cancellationToken);
-        if (options.DataDirectory is null)
+        int batchSize = options.Ingest.MaxBatchSize;
+        if (options.DataDirectory is not { } directory)
         {
-            return (models, null, 0);
+            return (EngineModels.Train(options.Models, start, batchSize, recommendDuration, cancellationToken), null, 0, 0);
         }
 
-        var pending = new List<WeightedEvent>(options.Ingest.MaxBatchSize);
-        long replayed = 0;
-        void Replay(WeightedEvent e)
+        EngineSnapshot? snapshot = null;
+        foreach ((_, string path) in SnapshotFile.List(directory))
         {
-            pending.Add(e);
-            if (pending.Count == options.Ingest.MaxBatchSize)
+            try
             {
-                Flush();
+                snapshot = SnapshotFile.Read(path);
+                break;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                EngineLog.SnapshotUnreadable(logger, path, e);
             }
         }
 
-        void Flush()
+        EngineModels models = snapshot is null
+            ? EngineModels.Train(options.Models, start, batchSize, recommendDuration, cancellationToken)
+            : EngineModels.Restore(options.Models, snapshot, batchSize, recommendDuration, cancellationToken);
+        long after = snapshot?.Sequence ?? 0;
+        long replayed = 0;
+        void Replay(ReadOnlySpan<WeightedEvent> batch)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            models.Apply(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending));
-            replayed += pending.Count;
-            pending.Clear();
+            // The batches the models applied before, so they reach the state they had; the snapshot covers a prefix.
+            int skip = 0;
+            while (skip < batch.Length && batch[skip].Sequence <= after)
+            {
+                skip++;
+            }
+
+            if (skip < batch.Length)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                models.Apply(batch[skip..]);
+                replayed += batch.Length - skip;
+            }
         }
 
-        EventLog log = EventLog.Open(options.DataDirectory, options.EventLog, Replay, out LogRecovery recovery);
-        try
-        {
-            Flush();
-        }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
-
+        EventLog log = EventLog.Open(directory, options.EventLog, Replay, out LogRecovery recovery);
         if (recovery.DiscardedBytes > 0)
         {
             EngineLog.LogTailCut(logger, recovery.DiscardedBytes, recovery.Records, recovery.Problem);
         }
 
-        return (models, log, replayed);
+        return (models, log, after, replayed);
     }
 
-    private async Task RetrainPeriodically(TimeSpan interval)
+    /// <summary>Runs <paramref name="action"/> every <paramref name="interval"/> until the engine stops; a failure is reported and the schedule goes on.</summary>
+    private async Task RunPeriodically<T>(TimeSpan? interval, Func<CancellationToken, Task<T>> action, Action<Exception> report)
     {
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+        if (interval is null)
         {
-            try
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval.Value);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                await RetrainAsync(_stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    await action(_stopping.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    if (_stopping.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
+                    report(e);
+                }
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                EngineLog.RetrainFailed(_logger, e);
-            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping ends the schedule and cancels a run in flight; what it would have replaced stays.
         }
     }
 }
@@ -302,3 +369,11 @@ public sealed class RecommendationEngine : IAsyncDisposable
 /// <param name="Reapplied">Events that arrived during training and were applied to the new models before the swap.</param>
 /// <param name="Duration">Time from the snapshot of the history to the swap.</param>
 public sealed record RetrainResult(int Trained, int Reapplied, TimeSpan Duration);
+
+/// <summary>What a snapshot wrote.</summary>
+/// <param name="Sequence">The sequence of the last event the snapshot includes.</param>
+/// <param name="Interactions">Interactions saved: the starting ones and every applied event.</param>
+/// <param name="Path">The snapshot file.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="Duration">Time to copy the state and write the file.</param>
+public sealed record SnapshotResult(long Sequence, int Interactions, string Path, long Bytes, TimeSpan Duration);

@@ -31,6 +31,16 @@ public sealed class RecommendationEngineOptions
     /// </summary>
     public TimeSpan? RetrainInterval { get; set; }
 
+    /// <summary>
+    /// How often the engine writes a snapshot of its state into <see cref="DataDirectory"/> (required); a start then
+    /// loads the newest readable snapshot and replays only the events logged after it. <see langword="null"/> (the
+    /// default) to snapshot only on <see cref="RecommendationEngine.SnapshotAsync"/>.
+    /// </summary>
+    public TimeSpan? SnapshotInterval { get; set; }
+
+    /// <summary>Snapshots kept in <see cref="DataDirectory"/>; older ones are deleted after each new one. The default is 2.</summary>
+    public int SnapshotsToKeep { get; set; } = 2;
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">No model, two models with one name, or a default model that is not one of them.</exception>
     /// <exception cref="ArgumentNullException"><see cref="Ingest"/>, <see cref="EventLog"/> or a model is null.</exception>
@@ -66,9 +76,24 @@ public sealed class RecommendationEngineOptions
             throw new ArgumentException("DataDirectory is empty; use null for no event log.", nameof(DataDirectory));
         }
 
-        if (RetrainInterval is { } interval && (interval < TimeSpan.FromSeconds(1) || interval > TimeSpan.FromDays(365)))
+        CheckInterval(RetrainInterval, nameof(RetrainInterval));
+        CheckInterval(SnapshotInterval, nameof(SnapshotInterval));
+        if (SnapshotInterval is not null && DataDirectory is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(RetrainInterval), interval, "RetrainInterval must be between 1 second and 365 days.");
+            throw new ArgumentException("SnapshotInterval needs a DataDirectory to write snapshots into.", nameof(SnapshotInterval));
+        }
+
+        if (SnapshotsToKeep is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SnapshotsToKeep), SnapshotsToKeep, "SnapshotsToKeep must be in [1, 100].");
+        }
+    }
+
+    private static void CheckInterval(TimeSpan? interval, string name)
+    {
+        if (interval is { } value && (value < TimeSpan.FromSeconds(1) || value > TimeSpan.FromDays(365)))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between 1 second and 365 days.");
         }
     }
 }

@@ -11,9 +11,15 @@ namespace RecEngine.Ingest;
 internal static class Crc32C
 {
     /// <summary>The checksum of <paramref name="data"/>.</summary>
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Start, data));
+
+    /// <summary>The running state before any data.</summary>
+    public const uint Start = 0xFFFFFFFFu;
+
+    /// <summary>The running state after <paramref name="data"/> follows what <paramref name="state"/> covers.</summary>
+    public static uint Append(uint state, ReadOnlySpan<byte> data)
     {
-        uint crc = 0xFFFFFFFFu;
+        uint crc = state;
         int i = 0;
         for (; i + 8 <= data.Length; i += 8)
         {
@@ -25,6 +31,9 @@ internal static class Crc32C
             crc = BitOperations.Crc32C(crc, data[i]);
         }
 
-        return ~crc;
+        return crc;
     }
+
+    /// <summary>The checksum of everything a running state covers.</summary>
+    public static uint Finish(uint state) => ~state;
 }

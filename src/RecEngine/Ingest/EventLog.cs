@@ -21,12 +21,18 @@ internal sealed record LogRecovery(long Records, long LastSequence, long Discard
 /// <remarks>
 /// <para>
 /// <b>Format</b> (little-endian): an 8-byte file header, the magic <c>RLOG</c>, a format version (1) and two reserved
-/// bytes; then records of <c>u32 payload length, u32 CRC-32C of the payload, payload</c>. The payload is
+/// bytes; then records of <c>u32 payload length, u32 CRC-32C, payload</c>, where the top bit of the length word
+/// marks the last record of an appended batch and the checksum covers the length word and the payload. The payload is
 /// <c>i64 sequence, i64 timestamp (Unix milliseconds), f32 value, f32 weight</c> and three strings (user id,
 /// item id, kind name), each an <c>i32</c> byte count and UTF-8. A record is valid when its length is within
 /// [<see cref="MinimumPayload"/>, <see cref="MaximumPayload"/>] (so a hostile length never causes a huge
 /// allocation), it lies wholly inside the file, its checksum matches, its strings are valid UTF-8 within the
 /// payload, its numbers are finite and its sequence is above the previous one.
+/// </para>
+/// <para>
+/// <b>Batches</b>: replay hands over whole batches, exactly as they were appended (so a model replays the micro-batches
+/// it applied and reaches the same state). Records after the last complete batch (a batch torn by a crash, whose
+/// submissions were never acknowledged) are cut off with the damaged tail: a batch is replayed whole or not at all.
 /// </para>
 /// <para>
 /// <b>Durability</b>: see <see cref="FsyncPolicy"/>. Every append is handed to the operating system before
@@ -46,6 +52,7 @@ internal sealed class EventLog : IDisposable
     private const ushort Version = 1;
     private const int FileHeaderLength = 8;
     private const int RecordHeaderLength = 8;
+    private const uint EndOfBatch = 1u << 31;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -74,12 +81,12 @@ internal sealed class EventLog : IDisposable
     public long Length => _file.Length;
 
     /// <summary>
-    /// Opens (or creates) the log in <paramref name="directory"/>, passes every valid record to
+    /// Opens (or creates) the log in <paramref name="directory"/>, passes every complete batch of valid records to
     /// <paramref name="replay"/> in order, cuts off a torn or corrupt tail, and returns the log ready to append.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not an event log, or was written by a newer format version.</exception>
     /// <exception cref="IOException">The file cannot be opened.</exception>
-    public static EventLog Open(string directory, EventLogOptions options, Action<WeightedEvent>? replay, out LogRecovery recovery)
+    public static EventLog Open(string directory, EventLogOptions options, Action<ReadOnlySpan<WeightedEvent>>? replay, out LogRecovery recovery)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
@@ -108,14 +115,15 @@ internal sealed class EventLog : IDisposable
     {
         _buffer.ResetWrittenCount();
         long last = _lastSequence;
-        foreach (WeightedEvent e in batch)
+        for (int i = 0; i < batch.Length; i++)
         {
+            WeightedEvent e = batch[i];
             if (e.Sequence <= last)
             {
                 throw new ArgumentException($"Sequence {e.Sequence} is not above the log's last sequence {last}.", nameof(batch));
             }
 
-            Encode(e, _buffer);
+            Encode(e, i == batch.Length - 1, _buffer);
             last = e.Sequence;
         }
 
@@ -175,7 +183,7 @@ internal sealed class EventLog : IDisposable
         }
     }
 
-    private static LogRecovery Recover(FileStream file, string path, Action<WeightedEvent>? replay)
+    private static LogRecovery Recover(FileStream file, string path, Action<ReadOnlySpan<WeightedEvent>>? replay)
     {
         Span<byte> header = stackalloc byte[FileHeaderLength];
         if (file.Length < FileHeaderLength)
@@ -205,6 +213,8 @@ internal sealed class EventLog : IDisposable
         long records = 0;
         long lastSequence = 0;
         long valid = FileHeaderLength;
+        long committed = FileHeaderLength;
+        var batch = new List<WeightedEvent>();
         long length = file.Length;
         string? problem = null;
         byte[] payload = ArrayPool<byte>.Shared.Rent(4096);
@@ -220,7 +230,8 @@ internal sealed class EventLog : IDisposable
                 }
 
                 file.ReadExactly(recordHeader);
-                uint size = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader);
+                uint word = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader);
+                uint size = word & ~EndOfBatch;
                 uint checksum = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader[4..]);
                 if (size is < MinimumPayload or > MaximumPayload)
                 {
@@ -242,23 +253,37 @@ internal sealed class EventLog : IDisposable
 
                 Span<byte> body = payload.AsSpan(0, (int)size);
                 file.ReadExactly(body);
-                if (Crc32C.Compute(body) != checksum)
+                if (Checksum(recordHeader[..4], body) != checksum)
                 {
                     problem = $"checksum mismatch at byte {valid}";
                     break;
                 }
 
-                if (!TryDecode(body, out WeightedEvent e) || e.Sequence <= lastSequence)
+                long previous = batch.Count > 0 ? batch[^1].Sequence : lastSequence;
+                if (!TryDecode(body, out WeightedEvent e) || e.Sequence <= previous)
                 {
                     problem = $"malformed record at byte {valid}";
                     break;
                 }
 
-                replay?.Invoke(e);
-                records++;
-                lastSequence = e.Sequence;
+                batch.Add(e);
                 valid += RecordHeaderLength + size;
+                if ((word & EndOfBatch) != 0)
+                {
+                    replay?.Invoke(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch));
+                    records += batch.Count;
+                    lastSequence = e.Sequence;
+                    committed = valid;
+                    batch.Clear();
+                }
             }
+
+            if (batch.Count > 0)
+            {
+                problem ??= $"incomplete batch at byte {committed}";
+            }
+
+            valid = committed;
         }
         finally
         {
@@ -275,7 +300,11 @@ internal sealed class EventLog : IDisposable
         return new LogRecovery(records, lastSequence, discarded, problem);
     }
 
-    private static void Encode(in WeightedEvent e, ArrayBufferWriter<byte> output)
+    /// <summary>The CRC-32C of the length word (with the batch flag) followed by the payload.</summary>
+    private static uint Checksum(ReadOnlySpan<byte> lengthWord, ReadOnlySpan<byte> payload) =>
+        Crc32C.Finish(Crc32C.Append(Crc32C.Append(Crc32C.Start, lengthWord), payload));
+
+    private static void Encode(in WeightedEvent e, bool endsBatch, ArrayBufferWriter<byte> output)
     {
         Interaction interaction = e.Event;
         string kind = interaction.Kind.Name;
@@ -304,8 +333,8 @@ internal sealed class EventLog : IDisposable
             at += 4 + count;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)size);
-        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Crc32C.Compute(body));
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)size | (endsBatch ? EndOfBatch : 0));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], Checksum(record[..4], body));
         output.Advance(record.Length);
     }
 

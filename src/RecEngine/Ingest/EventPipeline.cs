@@ -68,13 +68,14 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// event is logged, forced to storage and applied: an acknowledged event is never lost.
     /// </param>
     /// <param name="meterFactory">Creates the meter of <see cref="IngestMetrics"/>; <see langword="null"/> for a meter the pipeline owns.</param>
+    /// <param name="sequenceAfter">Numbering starts after this sequence, or after the log's last one if that is higher (a snapshot may hold events the log lost).</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
-    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null, IMeterFactory? meterFactory = null)
+    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null, IMeterFactory? meterFactory = null, long sequenceAfter = 0)
     {
         _log = log;
         _durableAcks = log?.Policy == FsyncPolicy.PerBatch;
-        _sequence = log?.LastSequence ?? 0;
+        _sequence = Math.Max(log?.LastSequence ?? 0, sequenceAfter);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(applier);
         options.Validate();

@@ -1,3 +1,5 @@
+using RecEngine.Persistence;
+
 namespace RecEngine.Ingest;
 
 /// <summary>
@@ -8,4 +10,10 @@ internal interface ILiveModel : IEventApplier
 {
     /// <summary>Serves the latest published version.</summary>
     IRecommender Recommender { get; }
+
+    /// <summary>
+    /// The state the interactions applied so far do not determine, for a snapshot; <see langword="null"/> (the
+    /// default) for a model that a start from those interactions rebuilds exactly. Called between micro-batches.
+    /// </summary>
+    SavedState? CaptureState() => null;
 }

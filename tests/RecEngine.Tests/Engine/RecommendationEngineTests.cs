@@ -7,6 +7,7 @@ using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Popularity;
 using RecEngine.Tests.Data.Loading;
+using RecEngine.Tests.TestUtilities;
 
 namespace RecEngine.Tests.Engine;
 
@@ -392,21 +393,5 @@ public sealed class RecommendationEngineTests
         }
 
         public void Dispose() => _meters.ForEach(m => m.Dispose());
-    }
-
-    /// <summary>Keeps every log entry with its event id and formatted message.</summary>
-    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
-    {
-        private readonly ConcurrentQueue<(int Id, string Message)> _entries = new();
-
-        public (int Id, string Message)[] Entries => [.. _entries];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _entries.Enqueue((eventId.Id, formatter(state, exception)));
     }
 }

@@ -40,7 +40,7 @@ public sealed class DurablePipelineTests
     private static List<WeightedEvent> ReadLog(string directory)
     {
         var events = new List<WeightedEvent>();
-        using EventLog log = EventLog.Open(directory, new EventLogOptions(), events.Add, out _);
+        using EventLog log = EventLog.Open(directory, new EventLogOptions(), batch => events.AddRange(batch), out _);
         return events;
     }
 
@@ -85,7 +85,7 @@ public sealed class DurablePipelineTests
 
         // A restart replays the log, then numbering continues after it.
         var replayed = new List<WeightedEvent>();
-        using (EventLog log = EventLog.Open(folder.Path, new EventLogOptions(), replayed.Add, out LogRecovery recovery))
+        using (EventLog log = EventLog.Open(folder.Path, new EventLogOptions(), batch => replayed.AddRange(batch), out LogRecovery recovery))
         {
             Assert.Equal(1000, recovery.Records);
             var after = new ListApplier();

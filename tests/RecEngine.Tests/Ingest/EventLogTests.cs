@@ -13,7 +13,7 @@ public sealed class EventLogTests
     private static List<WeightedEvent> Replay(string directory, out LogRecovery recovery, EventLogOptions? options = null)
     {
         var events = new List<WeightedEvent>();
-        using EventLog log = EventLog.Open(directory, options ?? new EventLogOptions(), events.Add, out recovery);
+        using EventLog log = EventLog.Open(directory, options ?? new EventLogOptions(), batch => events.AddRange(batch), out recovery);
         return events;
     }
 
@@ -115,6 +115,40 @@ public sealed class EventLogTests
         }
 
         Assert.Equal([1L, 2, 3, 4, 100], Replay(folder.Path, out _).Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public void Replay_HandsOverTheBatchesAsAppended_AndCutsABatchTornBetweenRecords()
+    {
+        using var folder = new TempFolder();
+        var sizes = new long[4];
+        using (EventLog log = EventLog.Open(folder.Path, new EventLogOptions(), null, out _))
+        {
+            long sequence = 0;
+            foreach (int size in new[] { 3, 1, 5, 4 })
+            {
+                log.Append([.. Enumerable.Range(0, size).Select(_ => Event(++sequence))]);
+                sizes[Array.IndexOf(sizes, 0L)] = log.Length;
+            }
+        }
+
+        var batches = new List<long[]>();
+        using (EventLog.Open(folder.Path, new EventLogOptions(), batch => batches.Add([.. batch.ToArray().Select(e => e.Sequence)]), out _))
+        {
+        }
+
+        Assert.Equal([[1L, 2, 3], [4L], [5L, 6, 7, 8, 9], [10L, 11, 12, 13]], batches);
+
+        // A crash after two of the last batch's four records: the batch was never acknowledged and is cut whole.
+        string path = Path.Combine(folder.Path, EventLog.FileName);
+        long recordLength = (sizes[3] - sizes[2]) / 4;
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(sizes[2] + (2 * recordLength))]);
+        List<WeightedEvent> replayed = Replay(folder.Path, out LogRecovery recovery);
+        Assert.Equal(9, replayed.Count);
+        Assert.Equal(9, recovery.LastSequence);
+        Assert.Equal(2 * recordLength, recovery.DiscardedBytes);
+        Assert.StartsWith("incomplete batch", recovery.Problem);
+        Assert.Equal(sizes[2], new FileInfo(path).Length);
     }
 
     [Fact]

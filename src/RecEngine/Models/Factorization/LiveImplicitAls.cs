@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using RecEngine.Data;
 using RecEngine.Ingest;
 using RecEngine.Kernels;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Factorization;
 
@@ -44,23 +45,96 @@ internal sealed class LiveImplicitAls : ILiveModel
     private int _eventsSinceItemUpdate;
     private long _changesSinceRefresh;
 
+    /// <summary>The kind (and layout version) of the state <see cref="CaptureState"/> writes.</summary>
+    public const string StateKind = "implicit-als/1";
+
     /// <summary>Starts from the current state of a fitted model.</summary>
     /// <exception cref="InvalidOperationException"><paramref name="fitted"/> has not been fitted.</exception>
     public LiveImplicitAls(ImplicitAlsRecommender fitted, LiveAlsOptions? options = null)
+        : this(Parts(fitted), options)
     {
-        ArgumentNullException.ThrowIfNull(fitted);
+    }
+
+    private LiveImplicitAls((string Name, FitContext Context, ImplicitAlsOptions Options, InteractionMatrix Matrix, float[] Users, float[] Items) start, LiveAlsOptions? options)
+    {
         _live = options ?? new LiveAlsOptions();
         _live.Validate();
-        ImplicitAlsRecommender.AlsModel model = fitted.Trained;
-        FitContext context = model.Context;
-        _options = model.Options;
+        _options = start.Options;
         _k = _options.Factors;
         _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
-        InteractionMatrix matrix = model.Matrix;
-        _userSide = new Side(_k, model.UserFactors[..(context.UserCount * _k)], matrix.ByUser);
-        _itemSide = new Side(_k, model.ItemFactors.AsSpan(0, context.ItemCount * _k), matrix.ByItem);
-        _serving = new LiveServing(fitted.Name, context);
+        _userSide = new Side(_k, start.Users, start.Matrix.ByUser);
+        _itemSide = new Side(_k, start.Items, start.Matrix.ByItem);
+        _serving = new LiveServing(start.Name, start.Context);
         Publish();
+    }
+
+    /// <summary>
+    /// Restores a model from <paramref name="history"/> (every interaction it had applied) and the state
+    /// <see cref="CaptureState"/> wrote; the Gram matrices are recomputed exactly. Returns null when the state does
+    /// not fit (another number of factors, or more rows than the history has): the caller then trains afresh.
+    /// </summary>
+    public static LiveImplicitAls? TryRestore(InteractionDataset history, ImplicitAlsOptions options, LiveAlsOptions? live, ReadOnlySpan<byte> state)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(options);
+        if (state.Length < 5 * sizeof(int))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<int> header = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state[..(5 * sizeof(int))]);
+        (int k, int userRows, int itemRows, int dirtyCount, int sinceItemUpdate) = (header[0], header[1], header[2], header[3], header[4]);
+        long expected = (5L * sizeof(int)) + (((long)userRows + itemRows) * k * sizeof(float)) + ((long)dirtyCount * sizeof(int));
+        if (k != options.Factors || userRows < 0 || itemRows < 0 || dirtyCount < 0 || userRows > history.UserCount || itemRows > history.ItemCount || state.Length != expected)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<float> factors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(state[(5 * sizeof(int))..(int)(expected - (dirtyCount * sizeof(int)))]);
+        ReadOnlySpan<int> dirty = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state[(int)(expected - (dirtyCount * sizeof(int)))..]);
+        var context = FitContext.Create(history);
+        var matrix = InteractionMatrix.Build(history, options.Values, DuplicatePolicy.Sum);
+        var restored = new LiveImplicitAls(
+            ("als", context, options, matrix, factors[..(userRows * k)].ToArray(), factors[(userRows * k)..].ToArray()), live);
+        foreach (int item in dirty)
+        {
+            if ((uint)item >= (uint)itemRows)
+            {
+                return null;
+            }
+
+            restored._itemSide.Dirty.Add(item);
+        }
+
+        restored._eventsSinceItemUpdate = sinceItemUpdate;
+        return restored;
+    }
+
+    /// <summary>
+    /// What the history does not determine: the factors (as published, which is the current state between batches),
+    /// the items still waiting for an update, and the events since the last item update.
+    /// </summary>
+    public SavedState CaptureState()
+    {
+        ChunkedRows.Version users = _userSide.Factors.Published;
+        ChunkedRows.Version items = _itemSide.Factors.Published;
+        int[] dirty = [.. _itemSide.Dirty];
+        var state = new byte[(5 * sizeof(int)) + (((long)users.Count + items.Count) * _k * sizeof(float)) + (dirty.Length * sizeof(int))];
+        Span<int> header = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state.AsSpan(0, 5 * sizeof(int)));
+        (header[0], header[1], header[2], header[3], header[4]) = (_k, users.Count, items.Count, dirty.Length, _eventsSinceItemUpdate);
+        Span<float> factors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(state.AsSpan(5 * sizeof(int)));
+        for (int u = 0; u < users.Count; u++)
+        {
+            users.Row(u).CopyTo(factors[(u * _k)..]);
+        }
+
+        for (int i = 0; i < items.Count; i++)
+        {
+            items.Row(i).CopyTo(factors[((users.Count + i) * _k)..]);
+        }
+
+        dirty.AsSpan().CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state.AsSpan(state.Length - (dirty.Length * sizeof(int)))));
+        return new SavedState(StateKind, state);
     }
 
     /// <summary>Serves the latest published version.</summary>
@@ -119,6 +193,15 @@ internal sealed class LiveImplicitAls : ILiveModel
         }
 
         Publish();
+    }
+
+    private static (string, FitContext, ImplicitAlsOptions, InteractionMatrix, float[], float[]) Parts(ImplicitAlsRecommender fitted)
+    {
+        ArgumentNullException.ThrowIfNull(fitted);
+        ImplicitAlsRecommender.AlsModel model = fitted.Trained;
+        FitContext context = model.Context;
+        return (fitted.Name, context, model.Options, model.Matrix, model.UserFactors[..(context.UserCount * model.Options.Factors)].ToArray(),
+            model.ItemFactors[..(context.ItemCount * model.Options.Factors)]);
     }
 
     /// <summary>Re-solves every dirty row of <paramref name="side"/> against <paramref name="other"/>; returns how many changed.</summary>
