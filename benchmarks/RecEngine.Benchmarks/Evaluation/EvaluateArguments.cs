@@ -9,7 +9,7 @@ internal sealed class EvaluateArguments
         Usage: evaluate --dataset <synthetic|ml-100k|ml-latest-small|ml-1m|ml-10m> [--data <folder>]
                         [--users N --items N --interactions N --seed N]      (synthetic shape)
                         --protocol <leave-last-out|sampled|kfold|temporal|prequential> [--k 10] [--negatives 99]
-                        [--folds 5] [--train-fraction 0.8 (prequential: 0.5)] [--curve <csv file>]
+                        [--folds 5] [--train-fraction 0.8 (prequential: 0.5)] [--curve <csv file>] [--chart <png file>]
                         --models <comma list: popularity,popularity-decay,baseline,als,als-explicit,
                                   item-knn,user-knn,content; prequential: <name>-static for any of them,
                                   <name> for those updated in real time (als, popularity, popularity-decay, item-knn, user-knn,
@@ -31,7 +31,7 @@ internal sealed class EvaluateArguments
         "train-fraction", "models", "json", "threads", "factors", "regularization", "alpha", "iterations",
         "solver", "cg-steps", "values", "bias-regularization", "half-life-days", "measure", "neighbors",
         "shrinkage", "weighting", "bm25-k1", "bm25-b", "normalize", "prediction-neighbors", "category-weight",
-        "text-weight", "numeric-weight", "curve",
+        "text-weight", "numeric-weight", "curve", "chart",
     ];
 
     private readonly Dictionary<string, string> _values;

@@ -47,6 +47,13 @@ internal static class EvaluateCommand
         }
 
         WriteTable(output, records);
+        if (arguments.Text("chart") is { } chart)
+        {
+            var curves = records.Where(r => r.Curve is not null).Select(r => (r.Model, (IReadOnlyList<(double, double)>)[.. r.Curve!.Select(p => ((double)p.Events, p.HitRate))])).ToList();
+            LineChart.Save(chart, $"prequential HR@{arguments.K} per window - {arguments.Dataset}", "events replayed", $"HR@{arguments.K}", curves);
+            output.WriteLine($"wrote the chart of {curves.Count} curves to {chart}");
+        }
+
         if (arguments.JsonPath is { } path)
         {
             using var writer = new StreamWriter(path, append: false);
@@ -101,7 +108,7 @@ internal static class EvaluateCommand
     /// Fits on the first part by time (<c>--train-fraction</c>, 0.5) and replays the rest event by event.
     /// <c>&lt;name&gt;-static</c> is the fitted model frozen; <c>&lt;name&gt;</c> is the same model updated in real time
     /// (models with a live path: als, popularity, popularity-decay, item-knn, user-knn, content). With <c>--curve</c>, the windowed HR curve is
-    /// appended to a CSV file.
+    /// appended to a CSV file; with <c>--chart</c>, every model's curve is drawn into one PNG chart.
     /// </summary>
     private static Record Prequential(string name, EvaluateArguments args, InteractionDataset data)
     {
@@ -144,7 +151,7 @@ internal static class EvaluateCommand
             [MetricNames.HitRate(args.K)] = result.HitRate,
             [MetricNames.Ndcg(args.K)] = result.Ndcg,
         };
-        return new Record(name, metrics, fitSeconds, parameters);
+        return new Record(name, metrics, fitSeconds, parameters, result.Curve);
 
         static PrequentialModel Live(string name, RecEngine.Models.Factorization.LiveImplicitAls live) => new(name, live.Recommender, live);
 
@@ -203,5 +210,5 @@ internal static class EvaluateCommand
         }
     }
 
-    private sealed record Record(string Model, Dictionary<string, double> Metrics, double FitSeconds, Dictionary<string, object> Parameters);
+    private sealed record Record(string Model, Dictionary<string, double> Metrics, double FitSeconds, Dictionary<string, object> Parameters, IReadOnlyList<(long Events, double HitRate)>? Curve = null);
 }

@@ -8,11 +8,13 @@ using RecEngine.Models.Factorization;
 namespace RecEngine.Benchmarks.Ingest;
 
 /// <summary>
-/// <c>latency [--rate 20000] [--seconds 10] [--warmup 3] [--readers 1|0]</c>: live implicit ALS (k = 64, user fold-in) on the
-/// synthetic MovieLens-1M shape, events submitted at a fixed rate from one thread while another thread asks for
-/// top-10 lists as fast as it can; samples of the first <c>--warmup</c> seconds (JIT tiering) are not counted.
-/// Prints the percentiles of the submit-to-visible latency (from the pipeline's histogram) and of one
-/// <c>Recommend</c> call. Percentiles need every sample, which BenchmarkDotNet does not report, hence a command.
+/// <c>latency [--rate 20000] [--seconds 10] [--warmup 3] [--readers 1] [--read-rate 0]</c>: a
+/// <see cref="RecommendationEngine"/> with live implicit ALS (k = 64, user fold-in) on the synthetic MovieLens-1M
+/// shape; events are submitted at a fixed rate from one thread while <c>--readers</c> threads ask for top-10 lists,
+/// each at <c>--read-rate</c> calls per second (0: as fast as it can). Samples of the first <c>--warmup</c> seconds
+/// (JIT tiering) are not counted. Prints the percentiles of the submit-to-visible latency (from the engine's
+/// histogram) and of one <c>Recommend</c> call. Percentiles need every sample, which BenchmarkDotNet does not report,
+/// hence a command.
 /// </summary>
 internal static class LatencyCommand
 {
@@ -21,13 +23,16 @@ internal static class LatencyCommand
         double rate = Option(args, "--rate", 20_000);
         double seconds = Option(args, "--seconds", 10);
         double warmup = Option(args, "--warmup", 3);
-        bool reading = Option(args, "--readers", 1) > 0;
+        int readers = (int)Option(args, "--readers", 1);
+        double readRate = Option(args, "--read-rate", 0);
         InteractionDataset data = BenchmarkData.MovieLens1MShape();
-        var fitted = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 64, Iterations = 3, Values = MatrixValues.One, DegreeOfParallelism = 2 });
-        fitted.Fit(data);
-        var live = new LiveImplicitAls(fitted, new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never });
+        var options = new RecommendationEngineOptions();
+        options.Models.Add(EngineModel.ImplicitAls(
+            new ImplicitAlsOptions { Factors = 64, Iterations = 3, Values = MatrixValues.One, DegreeOfParallelism = 2 },
+            new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never }));
 
         var visible = new List<double>();
+        var measuring = Stopwatch.StartNew();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -36,7 +41,6 @@ internal static class LatencyCommand
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        var measuring = Stopwatch.StartNew();
         listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
         {
             if (measuring.Elapsed.TotalSeconds >= warmup)
@@ -47,36 +51,23 @@ internal static class LatencyCommand
                 }
             }
         });
-        listener.Start();
 
-        var recommend = new List<double>();
-        using (var pipeline = new PipelineScope(new EventPipeline(new IngestOptions(), live)))
+        RecommendationEngine engine = RecommendationEngine.StartAsync(options, data).GetAwaiter().GetResult();
+        listener.Start();
+        measuring.Restart();
+        var recommend = new List<double>[readers];
+        long submitted = 0;
+        TimeSpan elapsed;
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(warmup + seconds)))
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(warmup + seconds));
-            var counting = Stopwatch.StartNew();
-            Thread reader = new(() =>
-            {
-                var random = new Random(2);
-                var buffer = new ScoredItem[10];
-                while (!stop.IsCancellationRequested)
-                {
-                    string user = data.Users.GetId(random.Next(data.UserCount));
-                    long start = Stopwatch.GetTimestamp();
-                    live.Recommender.Recommend(user, buffer);
-                    if (counting.Elapsed.TotalSeconds >= warmup)
-                    {
-                        recommend.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    }
-                }
-            });
-            if (reading)
+            Thread[] readerThreads = [.. Enumerable.Range(0, readers).Select(r => new Thread(() => recommend[r] = Read(engine.Recommender, data, r, readRate, warmup, stop.Token)))];
+            foreach (Thread reader in readerThreads)
             {
                 reader.Start();
             }
 
             var events = new Random(5);
             var clock = Stopwatch.StartNew();
-            long submitted = 0;
             while (!stop.IsCancellationRequested)
             {
                 long due = (long)(clock.Elapsed.TotalSeconds * rate);
@@ -84,7 +75,7 @@ internal static class LatencyCommand
                 {
                     int row = events.Next(data.Count);
                     var e = new Interaction(data.Users.GetId(data.UserIndices[row]), data.Items.GetId(events.Next(data.ItemCount)), 1f, DateTimeOffset.UnixEpoch, EventKind.Click);
-                    if (!pipeline.Pipeline.SubmitAsync(e).AsTask().GetAwaiter().GetResult().Accepted)
+                    if (!engine.SubmitAsync(e).AsTask().GetAwaiter().GetResult().Accepted)
                     {
                         throw new InvalidOperationException("An event was rejected.");
                     }
@@ -93,25 +84,59 @@ internal static class LatencyCommand
                 Thread.Sleep(1);
             }
 
-            pipeline.Pipeline.FlushAsync().GetAwaiter().GetResult();
-            if (reading)
+            engine.FlushAsync().GetAwaiter().GetResult();
+            elapsed = clock.Elapsed;
+            foreach (Thread reader in readerThreads)
             {
                 reader.Join();
             }
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{submitted:N0} events in {clock.Elapsed.TotalSeconds:F1} s ({submitted / clock.Elapsed.TotalSeconds:N0}/s target {rate:N0}/s), {pipeline.Pipeline.Counters.Batches:N0} micro-batches"));
         }
 
+        IngestCounters counters = engine.Counters;
+        engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{submitted:N0} events in {elapsed.TotalSeconds:F1} s ({submitted / elapsed.TotalSeconds:N0}/s target {rate:N0}/s), {counters.Batches:N0} micro-batches; {readers} reader(s) at {(readRate > 0 ? readRate.ToString("N0", CultureInfo.InvariantCulture) + "/s" : "full speed")}"));
         lock (visible)
         {
             Report(output, "submit -> visible", visible);
         }
 
-        if (reading)
+        if (readers > 0)
         {
-            Report(output, "Recommend top-10", recommend);
+            Report(output, "Recommend top-10", [.. recommend.SelectMany(r => r)]);
         }
+
         return 0;
+    }
+
+    /// <summary>Asks for top-10 lists of random users until stopped, at <paramref name="rate"/> per second (0: back to back); returns the durations after warm-up.</summary>
+    private static List<double> Read(IRecommender recommender, InteractionDataset data, int seed, double rate, double warmup, CancellationToken stop)
+    {
+        var random = new Random(2 + seed);
+        var buffer = new ScoredItem[10];
+        var durations = new List<double>();
+        var clock = Stopwatch.StartNew();
+        long calls = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            if (rate > 0 && calls >= clock.Elapsed.TotalSeconds * rate)
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+
+            string user = data.Users.GetId(random.Next(data.UserCount));
+            long start = Stopwatch.GetTimestamp();
+            recommender.Recommend(user, buffer);
+            if (clock.Elapsed.TotalSeconds >= warmup)
+            {
+                durations.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            calls++;
+        }
+
+        return durations;
     }
 
     private static void Report(TextWriter output, string what, List<double> milliseconds)
@@ -133,13 +158,5 @@ internal static class LatencyCommand
         }
 
         return fallback;
-    }
-
-    /// <summary>Disposes the pipeline synchronously at the end of the run.</summary>
-    private sealed class PipelineScope(EventPipeline pipeline) : IDisposable
-    {
-        public EventPipeline Pipeline => pipeline;
-
-        public void Dispose() => pipeline.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

@@ -2,18 +2,37 @@ namespace RecEngine.Ingest;
 
 /// <summary>
 /// The chunk table shared by the copy-on-write structures (<see cref="ChunkedRows"/>, <see cref="ChunkedArrays{T}"/>):
-/// chunks of 256 rows, a flag per chunk telling whether the writer owns it (made or copied since the last publish),
-/// growth by doubling the table, and the table copy a published version keeps.
+/// chunks of a fixed power-of-two number of rows, a flag per chunk telling whether the writer owns it (made or copied
+/// since the last publish), growth by doubling the table, and the table copy a published version keeps.
 /// </summary>
+/// <remarks>
+/// The chunk size trades the two costs of a publish: every chunk written since the last one is copied whole, and the
+/// table (one reference per chunk) is copied once. Small micro-batches touch few rows, so small chunks copy little;
+/// readers that scan many rows at a time (item factors) want larger ones.
+/// </remarks>
 /// <typeparam name="TChunk">The chunk type.</typeparam>
-internal sealed class ChunkTable<TChunk>(Func<TChunk> newChunk)
+internal sealed class ChunkTable<TChunk>
     where TChunk : class
 {
-    /// <summary>Rows per chunk: 256, the block the top-N selection scores at a time.</summary>
-    public const int ChunkRows = 256;
-
+    private readonly Func<TChunk> _newChunk;
     private TChunk[] _chunks = [];
     private bool[] _owned = [];
+
+    /// <summary>Creates an empty table of chunks of <paramref name="chunkRows"/> rows, made by <paramref name="newChunk"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> is not a power of two in [1, 65536].</exception>
+    public ChunkTable(int chunkRows, Func<TChunk> newChunk)
+    {
+        if (chunkRows is < 1 or > 1 << 16 || !int.IsPow2(chunkRows))
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "Rows per chunk must be a power of two in [1, 65536].");
+        }
+
+        ChunkRows = chunkRows;
+        _newChunk = newChunk;
+    }
+
+    /// <summary>Rows per chunk.</summary>
+    public int ChunkRows { get; }
 
     /// <summary>The chunk holding <paramref name="row"/> as the writer sees it.</summary>
     public TChunk this[int row] => _chunks[row / ChunkRows];
@@ -45,7 +64,7 @@ internal sealed class ChunkTable<TChunk>(Func<TChunk> newChunk)
         Array.Resize(ref _owned, _chunks.Length);
         for (int c = old; c < _chunks.Length; c++)
         {
-            _chunks[c] = newChunk();
+            _chunks[c] = _newChunk();
             _owned[c] = true;
         }
     }

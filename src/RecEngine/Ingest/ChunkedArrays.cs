@@ -10,9 +10,10 @@ namespace RecEngine.Ingest;
 internal sealed class ChunkedArrays<T>
     where T : class
 {
-    public const int ChunkRows = ChunkTable<T?[]>.ChunkRows;
+    /// <summary>Rows per chunk: 64 references (512 bytes copied when a chunk is first written after a publish).</summary>
+    public const int ChunkRows = 64;
 
-    private readonly ChunkTable<T?[]> _chunks = new(() => new T?[ChunkRows]);
+    private readonly ChunkTable<T?[]> _chunks = new(ChunkRows, () => new T?[ChunkRows]);
     private int _count;
     private Version _published = new([], 0);
 

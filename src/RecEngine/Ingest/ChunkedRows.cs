@@ -3,7 +3,8 @@ namespace RecEngine.Ingest;
 /// <summary>
 /// A growable matrix of fixed-width <see cref="float"/> rows (factor vectors) that one writer updates while any
 /// number of readers keep reading published versions: copy-on-write by chunk. Rows live in contiguous chunks of
-/// <see cref="ChunkRows"/> rows; a version is an immutable table of chunk references.
+/// <see cref="ChunkRows"/> rows (chosen per matrix, see <see cref="ChunkTable{TChunk}"/>); a version is an
+/// immutable table of chunk references.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,16 +18,16 @@ namespace RecEngine.Ingest;
 /// </remarks>
 internal sealed class ChunkedRows
 {
-    /// <summary>Rows per chunk: 256 rows, the block the top-N selection scores at a time.</summary>
-    public const int ChunkRows = ChunkTable<float[]>.ChunkRows;
-
     private readonly int _width;
     private readonly ChunkTable<float[]> _chunks;
     private int _count;
     private Version _published;
 
     /// <summary>Creates the matrix from <paramref name="rows"/> (row-major, <paramref name="width"/> floats per row).</summary>
-    public ChunkedRows(int width, ReadOnlySpan<float> rows)
+    /// <param name="width">Floats per row.</param>
+    /// <param name="rows">The initial rows.</param>
+    /// <param name="chunkRows">Rows per chunk, a power of two.</param>
+    public ChunkedRows(int width, ReadOnlySpan<float> rows, int chunkRows)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         if (rows.Length % width != 0)
@@ -36,18 +37,21 @@ internal sealed class ChunkedRows
 
         _width = width;
         _count = rows.Length / width;
-        _chunks = new ChunkTable<float[]>(() => new float[ChunkRows * width]);
+        _chunks = new ChunkTable<float[]>(chunkRows, () => new float[chunkRows * width]);
         _chunks.Grow(_count);
         for (int start = 0; start < rows.Length; start += ChunkRows * width)
         {
             rows.Slice(start, Math.Min(ChunkRows * width, rows.Length - start)).CopyTo(_chunks[start / width]);
         }
 
-        _published = new Version(_chunks.Publish(_count), _count, width);
+        _published = new Version(_chunks.Publish(_count), _count, width, ChunkRows);
     }
 
     /// <summary>Floats per row.</summary>
     public int Width => _width;
+
+    /// <summary>Rows per chunk.</summary>
+    public int ChunkRows => _chunks.ChunkRows;
 
     /// <summary>Rows, published or not.</summary>
     public int Count => _count;
@@ -88,13 +92,13 @@ internal sealed class ChunkedRows
     /// <summary>Makes every write so far visible to readers as one new version, atomically.</summary>
     public Version Publish()
     {
-        var version = new Version(_chunks.Publish(_count), _count, _width);
+        var version = new Version(_chunks.Publish(_count), _count, _width, ChunkRows);
         Volatile.Write(ref _published, version);
         return version;
     }
 
     /// <summary>An immutable version of the rows: safe to read from any thread for as long as it is held.</summary>
-    internal sealed class Version(float[][] chunks, int count, int width)
+    internal sealed class Version(float[][] chunks, int count, int width, int chunkRows)
     {
         /// <summary>Rows in this version.</summary>
         public int Count => count;
@@ -104,12 +108,12 @@ internal sealed class ChunkedRows
         /// <summary>Row <paramref name="row"/>.</summary>
         public ReadOnlySpan<float> Row(int row) =>
             (uint)row < (uint)count
-                ? chunks[row / ChunkRows].AsSpan((row % ChunkRows) * width, width)
+                ? chunks[row / chunkRows].AsSpan((row % chunkRows) * width, width)
                 : throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {count}).");
 
         /// <summary>
         /// The contiguous rows of the chunk holding <paramref name="row"/>, from that row to the chunk's end (or the
-        /// last row): <c>min(ChunkRows − row % ChunkRows, Count − row)</c> rows, row-major.
+        /// last row): <c>min(chunkRows − row % chunkRows, Count − row)</c> rows, row-major.
         /// </summary>
         public ReadOnlySpan<float> RowsFrom(int row)
         {
@@ -118,8 +122,8 @@ internal sealed class ChunkedRows
                 throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {count}).");
             }
 
-            int rows = Math.Min(ChunkRows - (row % ChunkRows), count - row);
-            return chunks[row / ChunkRows].AsSpan((row % ChunkRows) * width, rows * width);
+            int rows = Math.Min(chunkRows - (row % chunkRows), count - row);
+            return chunks[row / chunkRows].AsSpan((row % chunkRows) * width, rows * width);
         }
     }
 }

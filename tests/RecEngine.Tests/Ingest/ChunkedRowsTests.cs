@@ -6,11 +6,14 @@ public sealed class ChunkedRowsTests
 {
     private static float[] Rows(int count, int width) => [.. Enumerable.Range(0, count * width).Select(i => (float)i)];
 
-    [Fact]
-    public void Writes_StayInvisibleUntilPublished_AndOldVersionsNeverChange()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(256)]
+    public void Writes_StayInvisibleUntilPublished_AndOldVersionsNeverChange(int chunkRows)
     {
         float[] initial = Rows(600, 4);
-        var rows = new ChunkedRows(4, initial);
+        var rows = new ChunkedRows(4, initial, chunkRows);
         ChunkedRows.Version first = rows.Published;
         Assert.Equal(600, first.Count);
         Assert.Equal(initial.AsSpan(300 * 4, 4).ToArray(), first.Row(300).ToArray());
@@ -34,10 +37,13 @@ public sealed class ChunkedRowsTests
         Assert.Equal(-3f, rows.Publish().Row(300)[0]);
     }
 
-    [Fact]
-    public void Grow_AddsZeroRowsAcrossChunks_VisibleAfterPublish()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(256)]
+    public void Grow_AddsZeroRowsAcrossChunks_VisibleAfterPublish(int chunkRows)
     {
-        var rows = new ChunkedRows(3, Rows(10, 3));
+        var rows = new ChunkedRows(3, Rows(10, 3), chunkRows);
         rows.Grow(1_000);
         Assert.Equal(1_000, rows.Count);
         Assert.Equal(10, rows.Published.Count);
@@ -51,10 +57,11 @@ public sealed class ChunkedRowsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => grown.Row(1_000));
         Assert.Throws<ArgumentOutOfRangeException>(() => rows.Writable(1_000));
 
-        // The contiguous block of a chunk: from row 250 to the chunk's end (row 255), then a whole chunk.
-        Assert.Equal(6 * 3, grown.RowsFrom(250).Length);
-        Assert.Equal(ChunkedRows.ChunkRows * 3, grown.RowsFrom(256).Length);
+        // The contiguous block of a chunk: from a row to the chunk's end, then a whole chunk, then the last row.
+        Assert.Equal((chunkRows - (250 % chunkRows)) * 3, grown.RowsFrom(250).Length);
+        Assert.Equal(chunkRows * 3, grown.RowsFrom(256).Length);
         Assert.Equal(3, grown.RowsFrom(999).Length);
+        Assert.Equal(Rows(10, 3).AsSpan(3 * 3, 3).ToArray(), grown.RowsFrom(3)[..3].ToArray());
     }
 
     [Fact]
@@ -62,7 +69,7 @@ public sealed class ChunkedRowsTests
     {
         // Few, wide rows: a reader and the writer meet on the same row often, and a row takes a while to write.
         const int Width = 4_096, Count = 8;
-        var rows = new ChunkedRows(Width, new float[Count * Width]);
+        var rows = new ChunkedRows(Width, new float[Count * Width], chunkRows: 2);
         // The writer goes on until it has published 50 versions and the readers have made 5,000 reads (however loaded
         // the machine is), then stops everything.
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -124,7 +131,8 @@ public sealed class ChunkedRowsTests
     [Fact]
     public void BadArguments_Throw()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkedRows(0, []));
-        Assert.Throws<ArgumentException>(() => new ChunkedRows(3, new float[4]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkedRows(0, [], 4));
+        Assert.Throws<ArgumentException>(() => new ChunkedRows(3, new float[4], 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkedRows(3, [], 3));
     }
 }

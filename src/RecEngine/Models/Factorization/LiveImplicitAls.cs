@@ -62,8 +62,10 @@ internal sealed class LiveImplicitAls : ILiveModel
         _options = start.Options;
         _k = _options.Factors;
         _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
-        _userSide = new Side(_k, start.Users, start.Matrix.ByUser);
-        _itemSide = new Side(_k, start.Items, start.Matrix.ByItem);
+        // Chunks of about 1 KB of user factors (a user row is read alone) and 4 KB of item factors (scored in runs):
+        // a micro-batch copies the chunks it touches, so small chunks keep small batches cheap.
+        _userSide = new Side(_k, start.Users, start.Matrix.ByUser, RowsPerChunk(_k, 1024));
+        _itemSide = new Side(_k, start.Items, start.Matrix.ByItem, RowsPerChunk(_k, 4096));
         _serving = new LiveServing(start.Name, start.Context);
         Publish();
     }
@@ -195,6 +197,9 @@ internal sealed class LiveImplicitAls : ILiveModel
         Publish();
     }
 
+    /// <summary>The largest power of two of rows of <paramref name="k"/> floats within <paramref name="bytes"/>, at least 1.</summary>
+    private static int RowsPerChunk(int k, int bytes) => (int)Math.Max(1, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, bytes / (k * sizeof(float))) + 1) / 2);
+
     private static (string, FitContext, ImplicitAlsOptions, InteractionMatrix, float[], float[]) Parts(ImplicitAlsRecommender fitted)
     {
         ArgumentNullException.ThrowIfNull(fitted);
@@ -289,10 +294,10 @@ internal sealed class LiveImplicitAls : ILiveModel
         private readonly int _k;
         private readonly double[] _gram;
 
-        public Side(int k, ReadOnlySpan<float> factors, SparseRows histories)
+        public Side(int k, ReadOnlySpan<float> factors, SparseRows histories, int chunkRows)
         {
             _k = k;
-            Factors = new ChunkedRows(k, factors);
+            Factors = new ChunkedRows(k, factors, chunkRows);
             for (int row = 0; row < histories.Count; row++)
             {
                 Histories.Add(new SortedEntries(histories.IndicesOf(row), histories.ValuesOf(row)));
