@@ -1,6 +1,7 @@
 using RecEngine.Data;
 using RecEngine.Data.Loading;
 using RecEngine.Data.Synthetic;
+using RecEngine.Models.Factorization;
 
 namespace RecEngine.Benchmarks;
 
@@ -28,4 +29,24 @@ internal static class BenchmarkData
 
     /// <summary>The synthetic large shape (100,000 users, 20,000 items, 10,000,000 ratings).</summary>
     public static InteractionDataset LargeShape() => SyntheticDatasetGenerator.Generate(SyntheticDatasetOptions.LargeShape());
+
+    /// <summary>
+    /// A click by a user drawn in proportion to their activity in <paramref name="data"/> on an item drawn uniformly:
+    /// the event stream of the ingest benchmarks.
+    /// </summary>
+    public static Interaction RandomClick(InteractionDataset data, Random random)
+    {
+        int row = random.Next(data.Count);
+        return new Interaction(data.Users.GetId(data.UserIndices[row]), data.Items.GetId(random.Next(data.ItemCount)), 1f, DateTimeOffset.UnixEpoch, EventKind.Click);
+    }
+
+    /// <summary>An engine with live implicit ALS as the ingest benchmarks run it: k = 64, 3 iterations, 2 threads.</summary>
+    public static RecommendationEngineOptions LiveAlsEngine(ItemUpdatePolicy itemUpdates, string? dataDirectory = null)
+    {
+        var options = new RecommendationEngineOptions { DataDirectory = dataDirectory };
+        options.Models.Add(EngineModel.ImplicitAls(
+            new ImplicitAlsOptions { Factors = 64, Iterations = 3, Values = MatrixValues.One, DegreeOfParallelism = 2 },
+            new LiveAlsOptions { ItemUpdates = itemUpdates }));
+        return options;
+    }
 }

@@ -39,22 +39,14 @@ public class EngineIngestBenchmark
     {
         _data = BenchmarkData.MovieLens1MShape();
         var random = new Random(5);
-        _events = new Interaction[Events];
-        for (int e = 0; e < Events; e++)
-        {
-            int row = random.Next(_data.Count);
-            _events[e] = new Interaction(_data.Users.GetId(_data.UserIndices[row]), _data.Items.GetId(random.Next(_data.ItemCount)), 1f, DateTimeOffset.UnixEpoch, EventKind.Click);
-        }
+        _events = [.. Enumerable.Range(0, Events).Select(_ => BenchmarkData.RandomClick(_data, random))];
     }
 
     [IterationSetup]
     public void Restart()
     {
         _directory = Durable ? Directory.CreateTempSubdirectory("recengine-bench-").FullName : null;
-        var options = new RecommendationEngineOptions { DataDirectory = _directory };
-        options.Models.Add(EngineModel.ImplicitAls(
-            new ImplicitAlsOptions { Factors = 64, Iterations = 3, Values = MatrixValues.One, DegreeOfParallelism = 2 },
-            new LiveAlsOptions { ItemUpdates = UpdateItems ? ItemUpdatePolicy.EveryBatch : ItemUpdatePolicy.Never }));
+        RecommendationEngineOptions options = BenchmarkData.LiveAlsEngine(UpdateItems ? ItemUpdatePolicy.EveryBatch : ItemUpdatePolicy.Never, _directory);
         _engine = RecommendationEngine.StartAsync(options, _data).GetAwaiter().GetResult();
     }
 

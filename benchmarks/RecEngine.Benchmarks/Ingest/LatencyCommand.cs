@@ -26,10 +26,7 @@ internal static class LatencyCommand
         int readers = (int)Option(args, "--readers", 1);
         double readRate = Option(args, "--read-rate", 0);
         InteractionDataset data = BenchmarkData.MovieLens1MShape();
-        var options = new RecommendationEngineOptions();
-        options.Models.Add(EngineModel.ImplicitAls(
-            new ImplicitAlsOptions { Factors = 64, Iterations = 3, Values = MatrixValues.One, DegreeOfParallelism = 2 },
-            new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never }));
+        RecommendationEngineOptions options = BenchmarkData.LiveAlsEngine(ItemUpdatePolicy.Never);
 
         var visible = new List<double>();
         var measuring = Stopwatch.StartNew();
@@ -73,9 +70,7 @@ internal static class LatencyCommand
                 long due = (long)(clock.Elapsed.TotalSeconds * rate);
                 for (; submitted < due; submitted++)
                 {
-                    int row = events.Next(data.Count);
-                    var e = new Interaction(data.Users.GetId(data.UserIndices[row]), data.Items.GetId(events.Next(data.ItemCount)), 1f, DateTimeOffset.UnixEpoch, EventKind.Click);
-                    if (!engine.SubmitAsync(e).AsTask().GetAwaiter().GetResult().Accepted)
+                    if (!engine.SubmitAsync(BenchmarkData.RandomClick(data, events)).AsTask().GetAwaiter().GetResult().Accepted)
                     {
                         throw new InvalidOperationException("An event was rejected.");
                     }

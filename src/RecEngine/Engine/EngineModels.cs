@@ -97,19 +97,23 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         }
     }
 
-    /// <summary>Adds the batch to the history and applies it to every model; one model's failure does not keep the batch from the others.</summary>
+    /// <summary>
+    /// Applies the batch to every model, then adds it to the history. One model's failure does not keep the batch from
+    /// the others, but a batch some model failed on stays out of the history, so retrains and snapshots never meet it
+    /// again (the models that took it keep it until the next retrain).
+    /// </summary>
     /// <exception cref="AggregateException">One or more models failed on the batch.</exception>
     public void Apply(ReadOnlySpan<WeightedEvent> batch)
     {
         lock (_applyLock)
         {
-            _history.Append(batch);
             if (!batch.IsEmpty)
             {
                 _lastSequence = batch[^1].Sequence;
             }
 
             ApplyAll(_live, batch);
+            _history.Append(batch);
         }
     }
 
@@ -132,7 +136,13 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         }
     }
 
-    /// <summary>Releases the retrain gate; call once no retrain runs.</summary>
+    /// <summary>
+    /// Waits for a retrain in flight to finish and keeps any other from starting (a retrain waiting for its turn
+    /// must be cancelled by its token). Call once, when the engine stops, before <see cref="Dispose"/>.
+    /// </summary>
+    public Task StopRetrainingAsync() => _retrainGate.WaitAsync();
+
+    /// <summary>Releases the retrain gate; call after <see cref="StopRetrainingAsync"/>.</summary>
     public void Dispose() => _retrainGate.Dispose();
 
     private (int Trained, int Reapplied) RetrainNow(CancellationToken cancellationToken)
@@ -149,6 +159,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
             position += read;
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_applyLock)
         {
             for (int read; (read = _history.Read(position, buffer)) > 0; position += read)

@@ -20,6 +20,9 @@ internal sealed class EngineRecommender(string name, IRecommender current, Histo
     /// <inheritdoc/>
     public bool IsFitted => true;
 
+    /// <summary>The instance calls reach now.</summary>
+    public IRecommender Current => Volatile.Read(ref _current);
+
     /// <summary>Makes <paramref name="next"/> the instance every later call reaches.</summary>
     public void Replace(IRecommender next) => Volatile.Write(ref _current, next);
 

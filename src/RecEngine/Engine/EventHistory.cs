@@ -8,7 +8,10 @@ namespace RecEngine;
 /// a dataset of it (<see cref="Snapshot"/>), and reads the events that arrived while it trained (<see cref="Read"/>).
 /// Columnar arrays that double when full (32 bytes per interaction); ids are kept once, in the history's own maps.
 /// </summary>
-/// <remarks>Thread safety: appends, snapshots and reads serialise on one lock, held for a copy at most.</remarks>
+/// <remarks>
+/// Thread safety: one writer appends; snapshots and reads may run on other threads. They serialise on one lock, held
+/// by an append, by a read (one batch of rows) and by a snapshot for the copy of the id maps only.
+/// </remarks>
 internal sealed class EventHistory
 {
     private readonly Lock _lock = new();
@@ -70,28 +73,40 @@ internal sealed class EventHistory
         }
     }
 
-    /// <summary>A dataset of everything so far (copies; later appends do not change it), and its interaction count.</summary>
+    /// <summary>
+    /// A dataset of everything so far (copies; later appends do not change it), and its interaction count. Only the id
+    /// maps are copied under the lock: the columns are append-only (a row below the count is never written again, and
+    /// growth moves them to new arrays), so their prefixes are copied while appends go on.
+    /// </summary>
     public (InteractionDataset Data, int Count) Snapshot()
     {
+        IdMap users, items;
+        int count;
+        (int[] UserIndices, int[] ItemIndices, float[] Values, float[] Weights, long[] Timestamps, EventKind[] Kinds) columns;
         lock (_lock)
         {
-            int itemCount = _items.Count;
-            var attributes = new ItemAttributes?[itemCount];
-            int tags = 0;
-            for (int item = 0; item < Math.Min(itemCount, _catalog.Count); item++)
-            {
-                if (_catalog.HasAttributes(item))
-                {
-                    attributes[item] = _catalog[item];
-                    tags += _catalog[item].Tags.Count;
-                }
-            }
-
-            var data = new InteractionDataset(
-                _users.Clone(), _items.Clone(), _users.Count, itemCount, new ItemCatalog(attributes, tags),
-                _userIndices[.._count], _itemIndices[.._count], _values[.._count], _weights[.._count], _timestamps[.._count], _kinds[.._count]);
-            return (data, _count);
+            users = _users.Clone();
+            items = _items.Clone();
+            count = _count;
+            columns = (_userIndices, _itemIndices, _values, _weights, _timestamps, _kinds);
         }
+
+        int itemCount = items.Count;
+        var attributes = new ItemAttributes?[itemCount];
+        int tags = 0;
+        for (int item = 0; item < Math.Min(itemCount, _catalog.Count); item++)
+        {
+            if (_catalog.HasAttributes(item))
+            {
+                attributes[item] = _catalog[item];
+                tags += _catalog[item].Tags.Count;
+            }
+        }
+
+        var data = new InteractionDataset(
+            users, items, users.Count, itemCount, new ItemCatalog(attributes, tags),
+            columns.UserIndices[..count], columns.ItemIndices[..count], columns.Values[..count], columns.Weights[..count], columns.Timestamps[..count], columns.Kinds[..count]);
+        return (data, count);
     }
 
     /// <summary>Copies the interactions from position <paramref name="start"/> on into <paramref name="destination"/> as events.</summary>

@@ -51,6 +51,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
     private readonly EngineModels _models;
     private readonly Dictionary<string, EngineRecommender> _byName;
     private readonly EventLog? _log;
+    private readonly DataDirectoryLock? _directoryLock;
     private readonly EventPipeline _pipeline;
     private readonly ILogger _logger;
     private readonly Meter _meter;
@@ -65,10 +66,11 @@ public sealed class RecommendationEngine : IAsyncDisposable
     private int _disposed;
 
     private RecommendationEngine(
-        RecommendationEngineOptions options, EngineModels models, EventLog? log, long sequenceAfter, ILogger logger, Meter meter, bool ownsMeter,
-        Histogram<double> retrainDuration, IMeterFactory? meterFactory)
+        RecommendationEngineOptions options, EngineModels models, EventLog? log, DataDirectoryLock? directoryLock, long sequenceAfter, ILogger logger,
+        Meter meter, bool ownsMeter, Histogram<double> retrainDuration, IMeterFactory? meterFactory)
     {
         _models = models;
+        _directoryLock = directoryLock;
         _directory = options.DataDirectory;
         _snapshotsToKeep = options.SnapshotsToKeep;
         _log = log;
@@ -103,9 +105,13 @@ public sealed class RecommendationEngine : IAsyncDisposable
     /// <param name="meterFactory">Creates the engine's meter (from the host's dependency injection); <see langword="null"/> for a meter the engine owns.</param>
     /// <param name="cancellationToken">Cancels training and replay; nothing is left running.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="ArgumentException">
+    /// The options are invalid (the message names the option), or, with a data directory, an id of
+    /// <paramref name="start"/> is not well-formed UTF-16 and could not be saved.
+    /// </exception>
     /// <exception cref="InvalidDataException">The data directory holds a file that is not an event log, or one of a newer format version.</exception>
-    /// <exception cref="IOException">The event log cannot be opened.</exception>
+    /// <exception cref="IOException">The data directory is in use by another engine, or the event log cannot be opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">The data directory may not be written.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static async Task<RecommendationEngine> StartAsync(
         RecommendationEngineOptions options, InteractionDataset? start = null, ILogger? logger = null, IMeterFactory? meterFactory = null,
@@ -115,21 +121,33 @@ public sealed class RecommendationEngine : IAsyncDisposable
         options.Validate();
         logger ??= NullLogger.Instance;
         start ??= new InteractionDatasetBuilder(options.Ingest.Weights).Build();
+        if (options.DataDirectory is not null && (Unstorable(start.Users, "user") ?? Unstorable(start.Items, "item")) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(start));
+        }
+
         Meter meter = meterFactory?.Create(RecEngineDiagnostics.MeterName) ?? new Meter(RecEngineDiagnostics.MeterName);
         Histogram<double> recommendDuration = meter.CreateHistogram<double>("recengine.recommend.duration", "ms", "Time of one top-N recommendation of an engine's model.");
-        Histogram<double> retrainDuration = meter.CreateHistogram<double>("recengine.retrain.duration", "s", "Time of one retrain of every model, from snapshot to swap.");
+        Histogram<double> retrainDuration = meter.CreateHistogram<double>("recengine.retrain.duration", "s", "Time of one retrain of every model, from the call to the swap.");
         EventLog? log = null;
+        DataDirectoryLock? directoryLock = null;
         try
         {
+            if (options.DataDirectory is { } directory)
+            {
+                directoryLock = DataDirectoryLock.Acquire(directory);
+            }
+
             (EngineModels models, log, long snapshotSequence, long replayed) = await Task.Run(
                 () => Prepare(options, start, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var engine = new RecommendationEngine(options, models, log, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory);
+            var engine = new RecommendationEngine(options, models, log, directoryLock, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory);
             EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, snapshotSequence, replayed);
             return engine;
         }
         catch
         {
             log?.Dispose();
+            directoryLock?.Dispose();
             if (meterFactory is null)
             {
                 meter.Dispose();
@@ -163,6 +181,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
     /// <returns>How many were accepted, and the position and reason of each rejected one.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="interactions"/> is null.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
+    /// <exception cref="IOException">With an event log: a micro-batch could not be logged; its events were not applied, and the rest of the sequence was not submitted.</exception>
     public ValueTask<BatchSubmitResult> SubmitAsync(IEnumerable<Interaction> interactions, CancellationToken cancellationToken = default) =>
         _pipeline.SubmitAsync(interactions, cancellationToken);
 
@@ -170,6 +189,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
     /// <returns>How many were accepted, and the position and reason of each rejected one.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="interactions"/> is null.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; events before the cancellation stay submitted.</exception>
+    /// <exception cref="IOException">With an event log: a micro-batch could not be logged; its events were not applied, and the rest of the stream was not submitted.</exception>
     public ValueTask<BatchSubmitResult> SubmitAsync(IAsyncEnumerable<Interaction> interactions, CancellationToken cancellationToken = default) =>
         _pipeline.SubmitAsync(interactions, cancellationToken);
 
@@ -196,6 +216,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
             outcome = "completed";
             var result = new RetrainResult(trained, reapplied, Stopwatch.GetElapsedTime(started));
             EngineLog.Retrained(_logger, trained, result.Duration.TotalSeconds, reapplied);
+            await SnapshotAfterRetrainAsync(linked.Token).ConfigureAwait(false);
             return result;
         }
         catch (OperationCanceledException)
@@ -206,6 +227,27 @@ public sealed class RecommendationEngine : IAsyncDisposable
         finally
         {
             _retrainDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    /// <summary>
+    /// With a data directory, a snapshot right after a retrain: otherwise a restart would replay the log over the
+    /// models of before the retrain. A failure is logged; the retrain stands.
+    /// </summary>
+    private async Task SnapshotAfterRetrainAsync(CancellationToken cancellationToken)
+    {
+        if (_directory is null || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or OperationCanceledException or ObjectDisposedException)
+        {
+            EngineLog.SnapshotFailed(_logger, e);
         }
     }
 
@@ -223,7 +265,8 @@ public sealed class RecommendationEngine : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         string directory = _directory ?? throw new InvalidOperationException("The engine has no DataDirectory to write snapshots into.");
-        await _snapshotGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        await _snapshotGate.WaitAsync(linked.Token).ConfigureAwait(false);
         try
         {
             return await Task.Run(
@@ -232,12 +275,21 @@ public sealed class RecommendationEngine : IAsyncDisposable
                     long started = Stopwatch.GetTimestamp();
                     EngineSnapshot snapshot = _models.Capture();
                     (string path, long bytes) = SnapshotFile.Write(directory, snapshot);
-                    SnapshotFile.Prune(directory, _snapshotsToKeep);
+                    try
+                    {
+                        SnapshotFile.Prune(directory, _snapshotsToKeep, path);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // The snapshot is written; old ones are removed next time.
+                        EngineLog.PruneFailed(_logger, e);
+                    }
+
                     var result = new SnapshotResult(snapshot.Sequence, snapshot.History.Count, path, bytes, Stopwatch.GetElapsedTime(started));
                     EngineLog.SnapshotWritten(_logger, result.Sequence, result.Interactions, result.Bytes, result.Duration.TotalSeconds);
                     return result;
                 },
-                cancellationToken).ConfigureAwait(false);
+                linked.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -258,9 +310,14 @@ public sealed class RecommendationEngine : IAsyncDisposable
         await _retrainLoop.ConfigureAwait(false);
         await _snapshotLoop.ConfigureAwait(false);
 
+        // Calls in flight see the cancellation; wait for them to finish, and keep later ones out.
+        await _models.StopRetrainingAsync().ConfigureAwait(false);
+        await _snapshotGate.WaitAsync().ConfigureAwait(false);
+
         IngestCounters counters = _pipeline.Counters;
         EngineLog.Stopped(_logger, counters.Applied, counters.Rejected, counters.Dropped, counters.Failed);
         _log?.Dispose();
+        _directoryLock?.Dispose();
         _models.Dispose();
         _snapshotGate.Dispose();
         _stopping.Dispose();
@@ -268,6 +325,23 @@ public sealed class RecommendationEngine : IAsyncDisposable
         {
             _meter.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Why an id of <paramref name="ids"/> could not be stored in a snapshot (an unpaired surrogate has no UTF-8 form;
+    /// events with such ids are rejected on submission), or null.
+    /// </summary>
+    private static string? Unstorable(IdMap ids, string what)
+    {
+        for (int index = 0; index < ids.Count; index++)
+        {
+            if (!IngestOptions.WellFormed(ids.GetId(index)))
+            {
+                return $"The starting {what} id at index {index} is not well-formed UTF-16 (an unpaired surrogate), so it cannot be saved.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -294,7 +368,17 @@ public sealed class RecommendationEngine : IAsyncDisposable
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                EngineLog.SnapshotUnreadable(logger, path, e);
+                string aside;
+                try
+                {
+                    aside = SnapshotFile.SetAside(path);
+                }
+                catch (Exception renaming) when (renaming is IOException or UnauthorizedAccessException)
+                {
+                    aside = path;
+                }
+
+                EngineLog.SnapshotUnreadable(logger, path, aside, e);
             }
         }
 
@@ -315,7 +399,16 @@ public sealed class RecommendationEngine : IAsyncDisposable
             if (skip < batch.Length)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                models.Apply(batch[skip..]);
+                try
+                {
+                    models.Apply(batch[skip..]);
+                }
+                catch (AggregateException e)
+                {
+                    // As when it was first applied: the batch fails, the engine goes on.
+                    EngineLog.BatchFailed(logger, e);
+                }
+
                 replayed += batch.Length - skip;
             }
         }
@@ -367,7 +460,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
 /// <summary>What a retrain did.</summary>
 /// <param name="Trained">Interactions the new models were trained on.</param>
 /// <param name="Reapplied">Events that arrived during training and were applied to the new models before the swap.</param>
-/// <param name="Duration">Time from the snapshot of the history to the swap.</param>
+/// <param name="Duration">Time from the call to the swap, including any wait for a retrain already running.</param>
 public sealed record RetrainResult(int Trained, int Reapplied, TimeSpan Duration);
 
 /// <summary>What a snapshot wrote.</summary>

@@ -15,9 +15,10 @@ public sealed class RecommendationEngineOptions
     public IngestOptions Ingest { get; set; } = new();
 
     /// <summary>
-    /// Where the engine keeps its event log; <see langword="null"/> (the default) for none, so events live in memory
-    /// only. With a directory, every accepted event is logged before it is applied, and the next start replays the
-    /// log over the models trained on the starting interactions.
+    /// Where the engine keeps its event log and snapshots; <see langword="null"/> (the default) for none, so events
+    /// live in memory only. With a directory, every accepted event is logged before it is applied; the next start
+    /// loads the newest readable snapshot (else trains on the starting interactions) and replays the events logged
+    /// after it. One engine at a time holds a directory (a second start fails with <see cref="IOException"/>).
     /// </summary>
     public string? DataDirectory { get; set; }
 

@@ -91,6 +91,7 @@ internal sealed class EventLog : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options = new EventLogOptions { Fsync = options.Fsync, FsyncInterval = options.FsyncInterval };
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
         using (var reading = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 16))

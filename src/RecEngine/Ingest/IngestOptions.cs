@@ -98,8 +98,8 @@ public sealed class IngestOptions
         return weight < 0 && !AllowNegativeWeights ? EventRejectionReason.NegativeWeight : EventRejectionReason.None;
     }
 
-    /// <summary>Whether every surrogate in <paramref name="text"/> is part of a pair.</summary>
-    private static bool WellFormed(string text)
+    /// <summary>Whether every surrogate in <paramref name="text"/> is part of a pair (so UTF-8 can store it).</summary>
+    internal static bool WellFormed(string text)
     {
         for (int i = 0; i < text.Length; i++)
         {

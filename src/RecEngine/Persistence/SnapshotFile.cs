@@ -112,10 +112,13 @@ internal static class SnapshotFile
         }
     }
 
-    /// <summary>Deletes all but the newest <paramref name="keep"/> snapshots, and temporary files of interrupted writes.</summary>
-    public static void Prune(string directory, int keep)
+    /// <summary>
+    /// Deletes all but the newest <paramref name="keep"/> snapshots (never <paramref name="written"/>, the one just
+    /// written), and temporary files of interrupted writes.
+    /// </summary>
+    public static void Prune(string directory, int keep, string written)
     {
-        foreach ((_, string path) in List(directory).Skip(keep))
+        foreach ((_, string path) in List(directory).Where(s => s.Path != written).Skip(keep - 1))
         {
             File.Delete(path);
         }
@@ -124,6 +127,14 @@ internal static class SnapshotFile
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>Renames an unreadable snapshot out of the way (kept for inspection, never read or pruned again); returns its new path.</summary>
+    public static string SetAside(string path)
+    {
+        string aside = path + ".unreadable";
+        File.Move(path, aside, overwrite: true);
+        return aside;
     }
 
     private static void WriteBody(BinaryWriter writer, EngineSnapshot snapshot)

@@ -1,5 +1,4 @@
 using RecEngine.Data;
-using RecEngine.Data.Synthetic;
 using RecEngine.Ingest;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
@@ -15,23 +14,18 @@ public sealed class EngineSnapshotTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private static (InteractionDataset All, InteractionDataset Start, Interaction[] Events) Stream()
-    {
-        InteractionDataset all = SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { UserCount = 200, ItemCount = 300, InteractionCount = 6_000, Feedback = SyntheticFeedback.ImplicitEvents });
-        int[] order = [.. Enumerable.Range(0, all.Count).OrderBy(r => all.Timestamps[r]).ThenBy(r => r)];
-        int half = order.Length / 2;
-        return (all, all.Subset(order.AsSpan(0, half)), [.. order[half..].Select(r => all[r])]);
-    }
+    private static (InteractionDataset All, InteractionDataset Start, Interaction[] Events) Stream() => EventStreams.TimeOrdered(200, 300, 6_000);
 
     private static RecommendationEngineOptions Options(string directory)
     {
         var options = new RecommendationEngineOptions { DataDirectory = directory };
         options.Ingest.MaxBatchSize = 100;
 
-        // Items wait for 250 events between updates, so a snapshot also holds items still to be updated.
+        // Items wait for 250 events between updates and the Gram matrices are refreshed every 700 changed rows, so a
+        // snapshot also holds items still to be updated and Gram matrices that drifted since their last refresh.
         options.Models.Add(EngineModel.ImplicitAls(
             new ImplicitAlsOptions { Factors = 8, Iterations = 4, Seed = 5 },
-            new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.EveryNEvents, ItemUpdateEvents = 250 }));
+            new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.EveryNEvents, ItemUpdateEvents = 250, GramRefreshUpdates = 700 }));
         options.Models.Add(EngineModel.ItemKnn(new NeighborhoodOptions { Neighbors = 10 }));
         options.Models.Add(EngineModel.Popularity());
         options.Models.Add(EngineModel.Content(new ContentOptions()));
@@ -191,6 +185,8 @@ public sealed class EngineSnapshotTests
             await Task.Delay(100);
         }
 
+        // Stopping waits for a snapshot in flight, pruning included.
+        await engine.DisposeAsync();
         Assert.True(SnapshotFile.List(folder.Path).Single().Sequence >= 3);
 
         long NewestSequence()
@@ -198,6 +194,86 @@ public sealed class EngineSnapshotTests
             IReadOnlyList<(long Sequence, string Path)> snapshots = SnapshotFile.List(folder.Path);
             return snapshots.Count == 0 ? 0 : snapshots[0].Sequence;
         }
+    }
+
+    [Fact]
+    public async Task UnreadableNewerSnapshot_IsSetAside_AndNeverCostsTheSnapshotJustWritten()
+    {
+        using var folder = new TempFolder();
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        RecommendationEngineOptions options = Options(folder.Path);
+        options.SnapshotsToKeep = 1;
+        string bogus = folder.Write("snapshot-00000000000000099999.rsnp", [1, 2, 3]);
+        Dictionary<string, IReadOnlyList<ScoredItem>[]> before;
+        await using (RecommendationEngine engine = await RecommendationEngine.StartAsync(options, start))
+        {
+            Assert.False(File.Exists(bogus));
+            Assert.True(File.Exists(bogus + ".unreadable"));
+            await engine.SubmitAsync(events);
+            SnapshotResult written = await engine.SnapshotAsync();
+            Assert.Equal([written.Path], SnapshotFile.List(folder.Path).Select(s => s.Path));
+            before = Serve(engine, all);
+        }
+
+        await using RecommendationEngine restarted = await RecommendationEngine.StartAsync(options);
+        AssertSameServing(before, Serve(restarted, all), 1e-4f);
+    }
+
+    [Fact]
+    public async Task ABatchAModelFailsOn_IsLoggedAndSkipped_OnRestartAndInRetrainsAndSnapshots()
+    {
+        using var folder = new TempFolder();
+        var options = new RecommendationEngineOptions { DataDirectory = folder.Path };
+        options.Ingest.MaxBatchSize = 1;
+
+        // Summed weights overflow on the second event: the neighbourhood index refuses that batch.
+        options.Models.Add(EngineModel.ItemKnn(new NeighborhoodOptions { Values = MatrixValues.Weight }));
+        options.Models.Add(EngineModel.Popularity());
+        Interaction Big(string item) => new("u", item, 3e38f, DateTimeOffset.UtcNow, EventKind.View);
+        await using (RecommendationEngine engine = await RecommendationEngine.StartAsync(options))
+        {
+            await engine.SubmitAsync([Big("a"), Big("a"), new Interaction("v", "a", 1f, DateTimeOffset.UtcNow, EventKind.View), new Interaction("v", "c", 1f, DateTimeOffset.UtcNow, EventKind.View)]);
+            Assert.Equal(1, engine.Counters.Failed);
+        }
+
+        var logger = new ListLogger();
+        await using (RecommendationEngine restarted = await RecommendationEngine.StartAsync(options, logger: logger))
+        {
+            Assert.Contains(logger.Entries, e => e.Id == 1002);
+            Assert.True(restarted.GetRecommender("popularity").IsKnownUser("v"));
+            Assert.Equal(3, (await restarted.RetrainAsync()).Trained);
+        }
+
+        // The retrain wrote a snapshot, which the next start loads.
+        Assert.Single(SnapshotFile.List(folder.Path));
+        await using RecommendationEngine fromSnapshot = await RecommendationEngine.StartAsync(options);
+        Assert.True(fromSnapshot.GetRecommender("popularity").IsKnownUser("v"));
+    }
+
+    [Fact]
+    public async Task ASecondEngine_CannotOpenADataDirectoryInUse()
+    {
+        using var folder = new TempFolder();
+        RecommendationEngineOptions options = Options(folder.Path);
+        await using (RecommendationEngine first = await RecommendationEngine.StartAsync(options))
+        {
+            IOException error = await Assert.ThrowsAsync<IOException>(() => RecommendationEngine.StartAsync(options));
+            Assert.Contains("in use by another engine", error.Message);
+        }
+
+        // Released on dispose.
+        await using RecommendationEngine second = await RecommendationEngine.StartAsync(options);
+    }
+
+    [Fact]
+    public async Task StartingIdsASnapshotCouldNotStore_AreRefusedWithADataDirectory()
+    {
+        using var folder = new TempFolder();
+        InteractionDataset start = new InteractionDatasetBuilder().Add("user-\ud800", "item", 1f, 0, EventKind.View).Build();
+        RecommendationEngineOptions options = Options(folder.Path);
+        ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => RecommendationEngine.StartAsync(options, start));
+        Assert.Equal("start", error.ParamName);
+        Assert.Contains("user id at index 0", error.Message);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using RecEngine.Data;
-using RecEngine.Data.Synthetic;
 using RecEngine.Ingest;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
@@ -16,14 +15,8 @@ public sealed class RecommendationEngineTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly NeighborhoodOptions Knn = new() { Neighbors = 10, Shrinkage = 2f };
 
-    /// <summary>A time-ordered synthetic event stream: the first half to start from, the second to submit.</summary>
-    private static (InteractionDataset All, InteractionDataset Start, Interaction[] Events) Stream(int interactions = 6_000)
-    {
-        InteractionDataset all = SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { UserCount = 200, ItemCount = 150, InteractionCount = interactions, Feedback = SyntheticFeedback.ImplicitEvents });
-        int[] order = [.. Enumerable.Range(0, all.Count).OrderBy(r => all.Timestamps[r]).ThenBy(r => r)];
-        int half = order.Length / 2;
-        return (all, all.Subset(order.AsSpan(0, half)), [.. order[half..].Select(r => all[r])]);
-    }
+    private static (InteractionDataset All, InteractionDataset Start, Interaction[] Events) Stream(int interactions = 6_000) =>
+        EventStreams.TimeOrdered(200, 150, interactions);
 
     private static RecommendationEngineOptions Options(params EngineModel[] models)
     {
@@ -198,6 +191,39 @@ public sealed class RecommendationEngineTests
         var fitted = new ItemKnnRecommender(Knn);
         fitted.Fit(all);
         AssertSameRecommendations(fitted, engine.Recommender, all);
+    }
+
+    [Fact]
+    public async Task Dispose_WaitsForARetrainInFlight_WhichEndsCancelledWithoutSwapping()
+    {
+        (_, InteractionDataset start, _) = Stream();
+        using var training = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        int fits = 0;
+        IRecommender Create()
+        {
+            if (Interlocked.Increment(ref fits) == 2)
+            {
+                training.Release();
+                Assert.True(release.Wait(Timeout));
+            }
+
+            return new PopularityRecommender();
+        }
+
+        RecommendationEngine engine = await RecommendationEngine.StartAsync(Options(EngineModel.Retrained("static", Create)), start);
+        IRecommender before = ((EngineRecommender)engine.Recommender).Current;
+        Task<RetrainResult> retrain = engine.RetrainAsync();
+        Assert.True(await training.WaitAsync(Timeout));
+        Task disposing = engine.DisposeAsync().AsTask();
+        await Task.Delay(200);
+        Assert.False(disposing.IsCompleted);
+
+        release.Release();
+        await disposing.WaitAsync(Timeout);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => retrain);
+        Assert.Same(before, ((EngineRecommender)engine.Recommender).Current);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => engine.RetrainAsync());
     }
 
     [Fact]

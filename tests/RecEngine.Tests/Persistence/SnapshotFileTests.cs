@@ -141,7 +141,7 @@ public sealed class SnapshotFileTests
         }
 
         folder.Write("snapshot-00000000000000000999.rsnp.tmp", [1, 2, 3]);
-        SnapshotFile.Prune(folder.Path, keep: 2);
+        SnapshotFile.Prune(folder.Path, keep: 2, written: SnapshotFile.List(folder.Path)[0].Path);
 
         Assert.Equal([500L, 50L], SnapshotFile.List(folder.Path).Select(s => s.Sequence));
         Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp"));

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RecEngine.Data;
 using RecEngine.Ingest;
 using RecEngine.Kernels;
@@ -63,80 +65,65 @@ internal sealed class LiveImplicitAls : ILiveModel
         _k = _options.Factors;
         _degreeOfParallelism = _options.DegreeOfParallelism ?? Environment.ProcessorCount;
         // Chunks of about 1 KB of user factors (a user row is read alone) and 4 KB of item factors (scored in runs):
-        // a micro-batch copies the chunks it touches, so small chunks keep small batches cheap.
-        _userSide = new Side(_k, start.Users, start.Matrix.ByUser, RowsPerChunk(_k, 1024));
-        _itemSide = new Side(_k, start.Items, start.Matrix.ByItem, RowsPerChunk(_k, 4096));
+        // a micro-batch copies the chunks it touches, so small chunks keep small batches cheap. With many rows the
+        // chunks grow so that the table a publish copies stays within about 4,096 references.
+        _userSide = new Side(_k, start.Users, start.Matrix.ByUser, RowsPerChunk(_k, 1024, start.Users.Length / _k));
+        _itemSide = new Side(_k, start.Items, start.Matrix.ByItem, RowsPerChunk(_k, 4096, start.Items.Length / _k));
         _serving = new LiveServing(start.Name, start.Context);
         Publish();
     }
 
     /// <summary>
     /// Restores a model from <paramref name="history"/> (every interaction it had applied) and the state
-    /// <see cref="CaptureState"/> wrote; the Gram matrices are recomputed exactly. Returns null when the state does
-    /// not fit (another number of factors, or more rows than the history has): the caller then trains afresh.
+    /// <see cref="CaptureState"/> wrote: the same factors, Gram matrices, pending item updates and counters, so it goes
+    /// on exactly as the captured model would have. Returns null when the state does not fit (another number of
+    /// factors, more rows than the history has, or a malformed state): the caller then trains afresh.
     /// </summary>
     public static LiveImplicitAls? TryRestore(InteractionDataset history, ImplicitAlsOptions options, LiveAlsOptions? live, ReadOnlySpan<byte> state)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(options);
-        if (state.Length < 5 * sizeof(int))
+        if (State.Decode(state) is not { } saved || saved.K != options.Factors
+            || saved.Users.Length / saved.K > history.UserCount || saved.Items.Length / saved.K > history.ItemCount
+            || saved.Dirty.Any(item => (uint)item >= (uint)(saved.Items.Length / saved.K)))
         {
             return null;
         }
 
-        ReadOnlySpan<int> header = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state[..(5 * sizeof(int))]);
-        (int k, int userRows, int itemRows, int dirtyCount, int sinceItemUpdate) = (header[0], header[1], header[2], header[3], header[4]);
-        long expected = (5L * sizeof(int)) + (((long)userRows + itemRows) * k * sizeof(float)) + ((long)dirtyCount * sizeof(int));
-        if (k != options.Factors || userRows < 0 || itemRows < 0 || dirtyCount < 0 || userRows > history.UserCount || itemRows > history.ItemCount || state.Length != expected)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<float> factors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(state[(5 * sizeof(int))..(int)(expected - (dirtyCount * sizeof(int)))]);
-        ReadOnlySpan<int> dirty = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state[(int)(expected - (dirtyCount * sizeof(int)))..]);
         var context = FitContext.Create(history);
         var matrix = InteractionMatrix.Build(history, options.Values, DuplicatePolicy.Sum);
-        var restored = new LiveImplicitAls(
-            ("als", context, options, matrix, factors[..(userRows * k)].ToArray(), factors[(userRows * k)..].ToArray()), live);
-        foreach (int item in dirty)
-        {
-            if ((uint)item >= (uint)itemRows)
-            {
-                return null;
-            }
-
-            restored._itemSide.Dirty.Add(item);
-        }
-
-        restored._eventsSinceItemUpdate = sinceItemUpdate;
+        var restored = new LiveImplicitAls(("als", context, options, matrix, saved.Users, saved.Items), live);
+        restored._userSide.LoadGram(saved.UserGram);
+        restored._itemSide.LoadGram(saved.ItemGram);
+        restored._itemSide.Dirty.UnionWith(saved.Dirty);
+        restored._eventsSinceItemUpdate = saved.EventsSinceItemUpdate;
+        restored._changesSinceRefresh = saved.ChangesSinceRefresh;
         return restored;
     }
 
     /// <summary>
     /// What the history does not determine: the factors (as published, which is the current state between batches),
-    /// the items still waiting for an update, and the events since the last item update.
+    /// the maintained Gram matrices, the items still waiting for an update, and the counters of the update schedules.
     /// </summary>
     public SavedState CaptureState()
     {
         ChunkedRows.Version users = _userSide.Factors.Published;
         ChunkedRows.Version items = _itemSide.Factors.Published;
-        int[] dirty = [.. _itemSide.Dirty];
-        var state = new byte[(5 * sizeof(int)) + (((long)users.Count + items.Count) * _k * sizeof(float)) + (dirty.Length * sizeof(int))];
-        Span<int> header = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state.AsSpan(0, 5 * sizeof(int)));
-        (header[0], header[1], header[2], header[3], header[4]) = (_k, users.Count, items.Count, dirty.Length, _eventsSinceItemUpdate);
-        Span<float> factors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(state.AsSpan(5 * sizeof(int)));
-        for (int u = 0; u < users.Count; u++)
-        {
-            users.Row(u).CopyTo(factors[(u * _k)..]);
-        }
+        var state = new State(
+            _k, Rows(users), Rows(items), _userSide.GramValues.ToArray(), _itemSide.GramValues.ToArray(), [.. _itemSide.Dirty],
+            _eventsSinceItemUpdate, _changesSinceRefresh);
+        return new SavedState(StateKind, state.Encode());
 
-        for (int i = 0; i < items.Count; i++)
+        float[] Rows(ChunkedRows.Version version)
         {
-            items.Row(i).CopyTo(factors[((users.Count + i) * _k)..]);
-        }
+            var rows = new float[version.Count * _k];
+            for (int row = 0; row < version.Count; row++)
+            {
+                version.Row(row).CopyTo(rows.AsSpan(row * _k));
+            }
 
-        dirty.AsSpan().CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(state.AsSpan(state.Length - (dirty.Length * sizeof(int)))));
-        return new SavedState(StateKind, state);
+            return rows;
+        }
     }
 
     /// <summary>Serves the latest published version.</summary>
@@ -197,8 +184,16 @@ internal sealed class LiveImplicitAls : ILiveModel
         Publish();
     }
 
-    /// <summary>The largest power of two of rows of <paramref name="k"/> floats within <paramref name="bytes"/>, at least 1.</summary>
-    private static int RowsPerChunk(int k, int bytes) => (int)Math.Max(1, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, bytes / (k * sizeof(float))) + 1) / 2);
+    /// <summary>
+    /// Rows per chunk: the largest power of two of rows of <paramref name="k"/> floats within <paramref name="bytes"/>
+    /// (at least 1), or more when <paramref name="rows"/> would otherwise need a table of over 4,096 chunks.
+    /// </summary>
+    private static int RowsPerChunk(int k, int bytes, int rows)
+    {
+        uint bySize = Math.Max(1, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, bytes / (k * sizeof(float))) + 1) / 2);
+        uint byTable = System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, (rows + 4_095) / 4_096));
+        return (int)Math.Min(1u << 16, Math.Max(bySize, byTable));
+    }
 
     private static (string, FitContext, ImplicitAlsOptions, InteractionMatrix, float[], float[]) Parts(ImplicitAlsRecommender fitted)
     {
@@ -368,6 +363,12 @@ internal sealed class LiveImplicitAls : ILiveModel
             }
         }
 
+        /// <summary>The maintained Gram matrix, row-major.</summary>
+        public ReadOnlySpan<double> GramValues => _gram;
+
+        /// <summary>Replaces the maintained Gram matrix (a restored state).</summary>
+        public void LoadGram(ReadOnlySpan<double> gram) => gram.CopyTo(_gram);
+
         /// <summary>Recomputes the Gram matrix exactly from the current rows.</summary>
         public void RefreshGram() => Exact().CopyTo(_gram, 0);
 
@@ -404,6 +405,74 @@ internal sealed class LiveImplicitAls : ILiveModel
             }
 
             return gram;
+        }
+    }
+
+    /// <summary>
+    /// The saved state and its layout (<see cref="StateKind"/>), little-endian: i32 k, i32 user rows, i32 item rows,
+    /// i32 pending items, i32 events since the last item update, i64 rows changed since the last Gram refresh, then
+    /// the user and item Gram matrices (k² doubles each), the user and item factors (rows · k floats each) and the
+    /// pending item indices.
+    /// </summary>
+    private sealed record State(int K, float[] Users, float[] Items, double[] UserGram, double[] ItemGram, int[] Dirty, int EventsSinceItemUpdate, long ChangesSinceRefresh)
+    {
+        private const int HeaderBytes = (5 * sizeof(int)) + sizeof(long);
+
+        public byte[] Encode()
+        {
+            var bytes = new byte[HeaderBytes + ((UserGram.Length + ItemGram.Length) * sizeof(double)) + ((Users.Length + Items.Length) * sizeof(float)) + (Dirty.Length * sizeof(int))];
+            Span<byte> rest = bytes;
+            Put(ref rest, [K, Users.Length / K, Items.Length / K, Dirty.Length, EventsSinceItemUpdate]);
+            Put(ref rest, [ChangesSinceRefresh]);
+            Put<double>(ref rest, UserGram);
+            Put<double>(ref rest, ItemGram);
+            Put<float>(ref rest, Users);
+            Put<float>(ref rest, Items);
+            Put<int>(ref rest, Dirty);
+            return bytes;
+        }
+
+        /// <summary>The state in <paramref name="bytes"/>, or null when they do not hold exactly one.</summary>
+        public static State? Decode(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length < HeaderBytes)
+            {
+                return null;
+            }
+
+            ReadOnlySpan<int> header = MemoryMarshal.Cast<byte, int>(bytes[..(5 * sizeof(int))]);
+            (int k, int userRows, int itemRows, int dirty, int sinceItemUpdate) = (header[0], header[1], header[2], header[3], header[4]);
+            long changes = BitConverter.ToInt64(bytes.Slice(5 * sizeof(int), sizeof(long)));
+            long expected = HeaderBytes + (2L * k * k * sizeof(double)) + (((long)userRows + itemRows) * k * sizeof(float)) + ((long)dirty * sizeof(int));
+            if (k < 1 || userRows < 0 || itemRows < 0 || dirty < 0 || sinceItemUpdate < 0 || changes < 0 || bytes.Length != expected)
+            {
+                return null;
+            }
+
+            ReadOnlySpan<byte> rest = bytes[HeaderBytes..];
+            double[] userGram = Take<double>(ref rest, k * k);
+            double[] itemGram = Take<double>(ref rest, k * k);
+            float[] users = Take<float>(ref rest, userRows * k);
+            float[] items = Take<float>(ref rest, itemRows * k);
+            int[] pending = Take<int>(ref rest, dirty);
+            return new State(k, users, items, userGram, itemGram, pending, sinceItemUpdate, changes);
+        }
+
+        private static void Put<T>(ref Span<byte> destination, scoped ReadOnlySpan<T> values)
+            where T : unmanaged
+        {
+            ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
+            bytes.CopyTo(destination);
+            destination = destination[bytes.Length..];
+        }
+
+        private static T[] Take<T>(ref ReadOnlySpan<byte> source, int count)
+            where T : unmanaged
+        {
+            int length = count * Unsafe.SizeOf<T>();
+            T[] values = MemoryMarshal.Cast<byte, T>(source[..length]).ToArray();
+            source = source[length..];
+            return values;
         }
     }
 
