@@ -26,8 +26,8 @@ public sealed class LiveAlsOptions
     public int ItemUpdateEvents { get; set; } = 1_000;
 
     /// <summary>
-    /// Factor rows changed between two exact recomputations of XᵀX and YᵀY (in between they are updated by rank-one
-    /// corrections in double precision). The default is 100,000.
+    /// Factor rows of one side changed before its Gram matrix (XᵀX or YᵀY) is recomputed exactly, when next used (in
+    /// between it is updated by rank-one corrections in double precision). The default is 100,000.
     /// </summary>
     public int GramRefreshUpdates { get; set; } = 100_000;
 

@@ -25,7 +25,8 @@ namespace RecEngine.Models.Factorization;
 /// <para>
 /// <b>Gram matrices</b>: every solve needs XᵀX or YᵀY of the other side. Both are kept in double precision and
 /// corrected by <c>x_new x_newᵀ − x_old x_oldᵀ</c> whenever a row changes, O(k²) per row, and recomputed exactly
-/// every <see cref="LiveAlsOptions.GramRefreshUpdates"/> changed rows. <see cref="GramDrift"/> measures the
+/// when it is next used after <see cref="LiveAlsOptions.GramRefreshUpdates"/> of its rows changed (so with items
+/// never updated, neither is ever recomputed: YᵀY does not change and XᵀX is not used). <see cref="GramDrift"/> measures the
 /// difference from an exact recomputation (a test bounds it).
 /// </para>
 /// <para>
@@ -45,7 +46,6 @@ internal sealed class LiveImplicitAls : ILiveModel
     private readonly Side _itemSide;
     private readonly LiveServing _serving;
     private int _eventsSinceItemUpdate;
-    private long _changesSinceRefresh;
 
     /// <summary>The kind (and layout version) of the state <see cref="CaptureState"/> writes.</summary>
     public const string StateKind = "implicit-als/1";
@@ -97,7 +97,8 @@ internal sealed class LiveImplicitAls : ILiveModel
         restored._itemSide.LoadGram(saved.ItemGram);
         restored._itemSide.Dirty.UnionWith(saved.Dirty);
         restored._eventsSinceItemUpdate = saved.EventsSinceItemUpdate;
-        restored._changesSinceRefresh = saved.ChangesSinceRefresh;
+        restored._userSide.ChangesSinceRefresh = saved.UserChanges;
+        restored._itemSide.ChangesSinceRefresh = saved.ItemChanges;
         return restored;
     }
 
@@ -111,7 +112,7 @@ internal sealed class LiveImplicitAls : ILiveModel
         ChunkedRows.Version items = _itemSide.Factors.Published;
         var state = new State(
             _k, Rows(users), Rows(items), _userSide.GramValues.ToArray(), _itemSide.GramValues.ToArray(), [.. _itemSide.Dirty],
-            _eventsSinceItemUpdate, _changesSinceRefresh);
+            _eventsSinceItemUpdate, _userSide.ChangesSinceRefresh, _itemSide.ChangesSinceRefresh);
         return new SavedState(StateKind, state.Encode());
 
         float[] Rows(ChunkedRows.Version version)
@@ -156,7 +157,7 @@ internal sealed class LiveImplicitAls : ILiveModel
 
         _userSide.Factors.Grow(_serving.Users.Count);
         _itemSide.Factors.Grow(_serving.Items.Count);
-        _changesSinceRefresh += Solve(_userSide, _itemSide);
+        Solve(_userSide, _itemSide);
         bool updateItems = _live.ItemUpdates switch
         {
             ItemUpdatePolicy.EveryBatch => true,
@@ -165,20 +166,13 @@ internal sealed class LiveImplicitAls : ILiveModel
         };
         if (updateItems)
         {
-            _changesSinceRefresh += Solve(_itemSide, _userSide);
+            Solve(_itemSide, _userSide);
             _eventsSinceItemUpdate = 0;
         }
         else if (_live.ItemUpdates == ItemUpdatePolicy.Never)
         {
             // Under EveryNEvents the touched items wait for the next update; under Never nothing does.
             _itemSide.Dirty.Clear();
-        }
-
-        if (_changesSinceRefresh >= _live.GramRefreshUpdates)
-        {
-            _userSide.RefreshGram();
-            _itemSide.RefreshGram();
-            _changesSinceRefresh = 0;
         }
 
         Publish();
@@ -204,14 +198,24 @@ internal sealed class LiveImplicitAls : ILiveModel
             model.ItemFactors[..(context.ItemCount * model.Options.Factors)]);
     }
 
-    /// <summary>Re-solves every dirty row of <paramref name="side"/> against <paramref name="other"/>; returns how many changed.</summary>
-    private int Solve(Side side, Side other)
+    /// <summary>
+    /// Re-solves every dirty row of <paramref name="side"/> against <paramref name="other"/>, first recomputing the
+    /// other side's Gram matrix exactly when <see cref="LiveAlsOptions.GramRefreshUpdates"/> of its rows changed since
+    /// its last refresh. A Gram matrix is refreshed only when it is about to be used, so a side whose Gram matrix no
+    /// solve needs (the users' when items are never updated) never pays for a refresh.
+    /// </summary>
+    private void Solve(Side side, Side other)
     {
         int[] rows = [.. side.Dirty];
         side.Dirty.Clear();
         if (rows.Length == 0)
         {
-            return 0;
+            return;
+        }
+
+        if (other.ChangesSinceRefresh >= _live.GramRefreshUpdates)
+        {
+            other.RefreshGram();
         }
 
         // Old rows for the Gram correction, and every touched chunk made writable before the parallel solves.
@@ -271,9 +275,9 @@ internal sealed class LiveImplicitAls : ILiveModel
             {
                 side.CorrectGram(old.AsSpan(r * _k, _k), side.Factors.Current(rows[r]));
             }
-        }
 
-        return rows.Length;
+            side.ChangesSinceRefresh += rows.Length;
+        }
     }
 
     private void Publish()
@@ -369,8 +373,15 @@ internal sealed class LiveImplicitAls : ILiveModel
         /// <summary>Replaces the maintained Gram matrix (a restored state).</summary>
         public void LoadGram(ReadOnlySpan<double> gram) => gram.CopyTo(_gram);
 
+        /// <summary>Rows changed (and corrected for) since the last exact recomputation.</summary>
+        public long ChangesSinceRefresh { get; set; }
+
         /// <summary>Recomputes the Gram matrix exactly from the current rows.</summary>
-        public void RefreshGram() => Exact().CopyTo(_gram, 0);
+        public void RefreshGram()
+        {
+            Exact().CopyTo(_gram, 0);
+            ChangesSinceRefresh = 0;
+        }
 
         public double Drift()
         {
@@ -410,20 +421,21 @@ internal sealed class LiveImplicitAls : ILiveModel
 
     /// <summary>
     /// The saved state and its layout (<see cref="StateKind"/>), little-endian: i32 k, i32 user rows, i32 item rows,
-    /// i32 pending items, i32 events since the last item update, i64 rows changed since the last Gram refresh, then
+    /// i32 pending items, i32 events since the last item update, i64 user and i64 item rows changed since their last
+    /// Gram refresh, then
     /// the user and item Gram matrices (k² doubles each), the user and item factors (rows · k floats each) and the
     /// pending item indices.
     /// </summary>
-    private sealed record State(int K, float[] Users, float[] Items, double[] UserGram, double[] ItemGram, int[] Dirty, int EventsSinceItemUpdate, long ChangesSinceRefresh)
+    private sealed record State(int K, float[] Users, float[] Items, double[] UserGram, double[] ItemGram, int[] Dirty, int EventsSinceItemUpdate, long UserChanges, long ItemChanges)
     {
-        private const int HeaderBytes = (5 * sizeof(int)) + sizeof(long);
+        private const int HeaderBytes = (5 * sizeof(int)) + (2 * sizeof(long));
 
         public byte[] Encode()
         {
             var bytes = new byte[HeaderBytes + ((UserGram.Length + ItemGram.Length) * sizeof(double)) + ((Users.Length + Items.Length) * sizeof(float)) + (Dirty.Length * sizeof(int))];
             Span<byte> rest = bytes;
             Put(ref rest, [K, Users.Length / K, Items.Length / K, Dirty.Length, EventsSinceItemUpdate]);
-            Put(ref rest, [ChangesSinceRefresh]);
+            Put(ref rest, [UserChanges, ItemChanges]);
             Put<double>(ref rest, UserGram);
             Put<double>(ref rest, ItemGram);
             Put<float>(ref rest, Users);
@@ -442,9 +454,10 @@ internal sealed class LiveImplicitAls : ILiveModel
 
             ReadOnlySpan<int> header = MemoryMarshal.Cast<byte, int>(bytes[..(5 * sizeof(int))]);
             (int k, int userRows, int itemRows, int dirty, int sinceItemUpdate) = (header[0], header[1], header[2], header[3], header[4]);
-            long changes = BitConverter.ToInt64(bytes.Slice(5 * sizeof(int), sizeof(long)));
+            long userChanges = BitConverter.ToInt64(bytes.Slice(5 * sizeof(int), sizeof(long)));
+            long itemChanges = BitConverter.ToInt64(bytes.Slice((5 * sizeof(int)) + sizeof(long), sizeof(long)));
             long expected = HeaderBytes + (2L * k * k * sizeof(double)) + (((long)userRows + itemRows) * k * sizeof(float)) + ((long)dirty * sizeof(int));
-            if (k < 1 || userRows < 0 || itemRows < 0 || dirty < 0 || sinceItemUpdate < 0 || changes < 0 || bytes.Length != expected)
+            if (k < 1 || userRows < 0 || itemRows < 0 || dirty < 0 || sinceItemUpdate < 0 || userChanges < 0 || itemChanges < 0 || bytes.Length != expected)
             {
                 return null;
             }
@@ -455,7 +468,7 @@ internal sealed class LiveImplicitAls : ILiveModel
             float[] users = Take<float>(ref rest, userRows * k);
             float[] items = Take<float>(ref rest, itemRows * k);
             int[] pending = Take<int>(ref rest, dirty);
-            return new State(k, users, items, userGram, itemGram, pending, sinceItemUpdate, changes);
+            return new State(k, users, items, userGram, itemGram, pending, sinceItemUpdate, userChanges, itemChanges);
         }
 
         private static void Put<T>(ref Span<byte> destination, scoped ReadOnlySpan<T> values)
