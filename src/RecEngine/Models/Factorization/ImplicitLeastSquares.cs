@@ -69,6 +69,31 @@ internal static class ImplicitLeastSquares
         ConjugateGradient.Solve(ref op, b, x, cgSteps, ResidualTolerance, scratch.Slice((k * k) + k, ConjugateGradient.ScratchLength(k)));
     }
 
+    /// <summary>
+    /// The exact (Cholesky) solve of <see cref="Solve"/> with the confidence terms Σ α|r| y yᵀ given (upper triangle,
+    /// <paramref name="terms"/>) rather than built from the history: a = λI + YᵀY + terms.
+    /// </summary>
+    public static void SolveWithTerms(
+        ReadOnlySpan<float> regularizedGram, ReadOnlySpan<float> terms, ReadOnlySpan<float> other, int k,
+        ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> x, Span<float> scratch)
+    {
+        if (indices.IsEmpty)
+        {
+            x.Clear();
+            return;
+        }
+
+        Span<float> a = scratch[..(k * k)];
+        Span<float> b = scratch.Slice(k * k, k);
+        RightHandSide(other, k, indices, values, alpha, b, scratch.Slice((k * k) + k, indices.Length));
+        TensorPrimitives.Add(regularizedGram, terms, a);
+        if (Cholesky.Factor(a, k))
+        {
+            Cholesky.Solve(a, k, b);
+            b.CopyTo(x);
+        }
+    }
+
     /// <summary>b = Σ c_j p_j y_j over the row's entries; <paramref name="work"/> holds one float per entry.</summary>
     public static void RightHandSide(ReadOnlySpan<float> other, int k, ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> b, Span<float> work)
     {

@@ -31,6 +31,15 @@ public sealed class LiveAlsOptions
     /// </summary>
     public int GramRefreshUpdates { get; set; } = 100_000;
 
+    /// <summary>
+    /// Memory for the users' cached confidence terms (k² floats per user, least recently used evicted), in megabytes;
+    /// 0 to cache nothing. While item factors stay fixed (<see cref="ItemUpdatePolicy.Never"/>, or between updates
+    /// under <see cref="ItemUpdatePolicy.EveryNEvents"/>), a cached user's exact fold-in costs O(k³) instead of
+    /// O(n k²) for a history of n items; an item update empties the cache. Not used under
+    /// <see cref="ItemUpdatePolicy.EveryBatch"/>. The default is 64 (4,096 users at k = 64).
+    /// </summary>
+    public int ConfidenceCacheMegabytes { get; set; } = 64;
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
     public void Validate()
@@ -42,5 +51,9 @@ public sealed class LiveAlsOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(ItemUpdateEvents, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(GramRefreshUpdates, 1);
+        if (ConfidenceCacheMegabytes is < 0 or > 1 << 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConfidenceCacheMegabytes), ConfidenceCacheMegabytes, "ConfidenceCacheMegabytes must be in [0, 1048576].");
+        }
     }
 }

@@ -45,6 +45,7 @@ internal sealed class LiveImplicitAls : ILiveModel
     private readonly Side _userSide;
     private readonly Side _itemSide;
     private readonly LiveServing _serving;
+    private readonly ConfidenceCache? _cache;
     private int _eventsSinceItemUpdate;
 
     /// <summary>The kind (and layout version) of the state <see cref="CaptureState"/> writes.</summary>
@@ -70,13 +71,18 @@ internal sealed class LiveImplicitAls : ILiveModel
         _userSide = new Side(_k, start.Users, start.Matrix.ByUser, RowsPerChunk(_k, 1024, start.Users.Length / _k));
         _itemSide = new Side(_k, start.Items, start.Matrix.ByItem, RowsPerChunk(_k, 4096, start.Items.Length / _k));
         _serving = new LiveServing(start.Name, start.Context);
+        if (_live.ConfidenceCacheMegabytes > 0 && _live.ItemUpdates != ItemUpdatePolicy.EveryBatch)
+        {
+            _cache = new ConfidenceCache(_k, _live.ConfidenceCacheMegabytes * (1L << 20));
+        }
+
         Publish();
     }
 
     /// <summary>
     /// Restores a model from <paramref name="history"/> (every interaction it had applied) and the state
     /// <see cref="CaptureState"/> wrote: the same factors, Gram matrices, pending item updates and counters, so it goes
-    /// on exactly as the captured model would have. Returns null when the state does not fit (another number of
+    /// on as the captured model would have (to float rounding: cached confidence terms are rebuilt, not saved). Returns null when the state does not fit (another number of
     /// factors, more rows than the history has, or a malformed state): the caller then trains afresh.
     /// </summary>
     public static LiveImplicitAls? TryRestore(InteractionDataset history, ImplicitAlsOptions options, LiveAlsOptions? live, ReadOnlySpan<byte> state)
@@ -144,8 +150,15 @@ internal sealed class LiveImplicitAls : ILiveModel
             int user = _serving.Users.GetOrAdd(e.Event.UserId);
             int item = _serving.Items.GetOrAdd(e.Event.ItemId);
             float value = e.ValueFor(_options.Values);
-            _userSide.Add(user, item, value);
+            float old = _userSide.Add(user, item, value);
             _itemSide.Add(item, user, value);
+            if (_cache?.Find(user) is { } terms && item < _itemSide.Factors.Count)
+            {
+                // The user's confidence term of this item moves from α|old| to α|old + value|: one rank-one change.
+                float delta = _options.Alpha * (MathF.Abs(old + value) - MathF.Abs(old));
+                Simd.AddWeightedOuterProducts(terms, _itemSide.Factors.Current(item), _k, [0], [delta], upperOnly: true);
+            }
+
             _serving.Observe(user, item);
         }
 
@@ -157,7 +170,7 @@ internal sealed class LiveImplicitAls : ILiveModel
 
         _userSide.Factors.Grow(_serving.Users.Count);
         _itemSide.Factors.Grow(_serving.Items.Count);
-        Solve(_userSide, _itemSide);
+        Solve(_userSide, _itemSide, _cache);
         bool updateItems = _live.ItemUpdates switch
         {
             ItemUpdatePolicy.EveryBatch => true,
@@ -166,6 +179,8 @@ internal sealed class LiveImplicitAls : ILiveModel
         };
         if (updateItems)
         {
+            // New item factors make every cached user's terms stale.
+            _cache?.Clear();
             Solve(_itemSide, _userSide);
             _eventsSinceItemUpdate = 0;
         }
@@ -202,9 +217,11 @@ internal sealed class LiveImplicitAls : ILiveModel
     /// Re-solves every dirty row of <paramref name="side"/> against <paramref name="other"/>, first recomputing the
     /// other side's Gram matrix exactly when <see cref="LiveAlsOptions.GramRefreshUpdates"/> of its rows changed since
     /// its last refresh. A Gram matrix is refreshed only when it is about to be used, so a side whose Gram matrix no
-    /// solve needs (the users' when items are never updated) never pays for a refresh.
+    /// solve needs (the users' when items are never updated) never pays for a refresh. With a
+    /// <paramref name="cache"/> (user solves while items stay fixed), a cached user's confidence terms are taken as
+    /// they are and an uncached one's are built into the cache.
     /// </summary>
-    private void Solve(Side side, Side other)
+    private void Solve(Side side, Side other, ConfidenceCache? cache = null)
     {
         int[] rows = [.. side.Dirty];
         side.Dirty.Clear();
@@ -226,6 +243,18 @@ internal sealed class LiveImplicitAls : ILiveModel
             side.Factors.Current(rows[r]).CopyTo(old.AsSpan(r * _k, _k));
             side.Factors.Writable(rows[r]);
             longest = Math.Max(longest, side.Histories[rows[r]].Count);
+        }
+
+        // Terms arrays are taken from the cache here, on this thread; the parallel solves fill or read them.
+        float[]?[] terms = new float[]?[rows.Length];
+        bool[] build = new bool[rows.Length];
+        if (cache is not null && rows.Length <= cache.Capacity)
+        {
+            for (int r = 0; r < rows.Length; r++)
+            {
+                terms[r] = cache.Acquire(rows[r], out bool cached);
+                build[r] = !cached;
+            }
         }
 
         float[] gram = other.RegularizedGram(_options.Regularization);
@@ -255,17 +284,37 @@ internal sealed class LiveImplicitAls : ILiveModel
                         local[j] = j;
                     }
 
-                    ImplicitLeastSquares.Solve(
-                        AlsSolver.Cholesky, 0, gram, gathered, _k, local, history.Values, _options.Alpha,
-                        side.Factors.Writable(rows[r]), scratch.AsSpan((n * _k) + n));
+                    Span<float> solverScratch = scratch.AsSpan((n * _k) + n);
+                    if (terms[r] is { } userTerms)
+                    {
+                        if (build[r])
+                        {
+                            ImplicitLeastSquares.AddConfidenceTerms(userTerms, gathered, _k, local, history.Values, _options.Alpha, solverScratch.Slice((_k * _k) + _k + n, n));
+                        }
+
+                        ImplicitLeastSquares.SolveWithTerms(gram, userTerms, gathered, _k, local, history.Values, _options.Alpha, side.Factors.Writable(rows[r]), solverScratch);
+                    }
+                    else
+                    {
+                        ImplicitLeastSquares.Solve(AlsSolver.Cholesky, 0, gram, gathered, _k, local, history.Values, _options.Alpha, side.Factors.Writable(rows[r]), solverScratch);
+                    }
+
                     return scratch;
                 },
                 scratch => ArrayPool<float>.Shared.Return(scratch));
         }
         catch
         {
-            // Whatever did not finish is solved again with the next batch.
+            // Whatever did not finish is solved again with the next batch; terms that may be half built are dropped.
             side.Dirty.UnionWith(rows);
+            for (int r = 0; r < rows.Length; r++)
+            {
+                if (build[r])
+                {
+                    cache!.Remove(rows[r]);
+                }
+            }
+
             throw;
         }
         finally
@@ -312,8 +361,8 @@ internal sealed class LiveImplicitAls : ILiveModel
 
         public HashSet<int> Dirty { get; } = [];
 
-        /// <summary>Adds <paramref name="value"/> to the history entry (row, column) and marks the row dirty.</summary>
-        public void Add(int row, int column, float value)
+        /// <summary>Adds <paramref name="value"/> to the history entry (row, column) and marks the row dirty; returns the entry's value before (0 for a new entry).</summary>
+        public float Add(int row, int column, float value)
         {
             while (Histories.Count <= row)
             {
@@ -322,9 +371,11 @@ internal sealed class LiveImplicitAls : ILiveModel
 
             SortedEntries history = Histories[row];
             int at = history.Find(column);
+            float old = 0f;
             if (at >= 0)
             {
-                history.Set(at, history.Values[at] + value);
+                old = history.Values[at];
+                history.Set(at, old + value);
             }
             else
             {
@@ -333,6 +384,7 @@ internal sealed class LiveImplicitAls : ILiveModel
 
             Histories[row] = history;
             Dirty.Add(row);
+            return old;
         }
 
         /// <summary>The Gram matrix plus λ on the diagonal, in single precision for the solver.</summary>

@@ -215,4 +215,46 @@ public sealed class LiveImplicitAlsTests
         Assert.True(reads > 10, $"{reads} reads");
         Assert.Equal(3_000, pipeline.Counters.Applied);
     }
+
+    [Theory]
+    [InlineData(ItemUpdatePolicy.Never)]
+    [InlineData(ItemUpdatePolicy.EveryNEvents)]
+    public void CachedConfidenceTerms_GiveTheFoldInOfARebuild(ItemUpdatePolicy policy)
+    {
+        // k = 64 and 1 MB hold 64 users: with 300 users the cache evicts all the time.
+        var model = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 64, Iterations = 3, Values = MatrixValues.Weight, DegreeOfParallelism = 2 });
+        model.Fit(Data);
+        var cached = new LiveImplicitAls(model, new LiveAlsOptions { ItemUpdates = policy, ItemUpdateEvents = 500, ConfidenceCacheMegabytes = 1 });
+        var rebuilt = new LiveImplicitAls(model, new LiveAlsOptions { ItemUpdates = policy, ItemUpdateEvents = 500, ConfidenceCacheMegabytes = 0 });
+        var random = new Random(11);
+        long sequence = 0;
+        for (int batch = 0; batch < 60; batch++)
+        {
+            // Users drawn by activity, so cached users come back; repeated and negative events change existing terms.
+            WeightedEvent[] events = [.. Enumerable.Range(0, 1 + random.Next(40)).Select(_ =>
+            {
+                int row = random.Next(Data.Count);
+                float weight = random.Next(5) == 0 ? -1f : 1f + random.Next(3);
+                string item = random.Next(3) == 0 ? Data.Items.GetId(Data.ItemIndices[row]) : Data.Items.GetId(random.Next(Data.ItemCount));
+                return new WeightedEvent(new Interaction(Data.Users.GetId(Data.UserIndices[row]), item, weight, DateTimeOffset.UnixEpoch, EventKind.View), weight, ++sequence);
+            })];
+            cached.Apply(events);
+            rebuilt.Apply(events);
+        }
+
+        string[] items = [.. Enumerable.Range(0, Data.ItemCount).Select(Data.Items.GetId)];
+        var expected = new float[items.Length];
+        var actual = new float[items.Length];
+        for (int u = 0; u < Data.UserCount; u++)
+        {
+            string user = Data.Users.GetId(u);
+            rebuilt.Recommender.Score(user, items, expected);
+            cached.Recommender.Score(user, items, actual);
+            float scale = Math.Max(1e-3f, expected.Max(MathF.Abs));
+            for (int i = 0; i < items.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * scale, $"user {user}, item {items[i]}: {actual[i]} vs {expected[i]}");
+            }
+        }
+    }
 }
