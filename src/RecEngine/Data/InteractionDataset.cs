@@ -133,6 +133,17 @@ public sealed class InteractionDataset
         return new InteractionDataset(Users, Items, UserCount, ItemCount, Catalog, users, items, values, weights, timestamps, kinds);
     }
 
+    /// <summary>The same interactions, id maps and catalog with other <paramref name="weights"/> (one per interaction).</summary>
+    internal InteractionDataset WithWeights(float[] weights)
+    {
+        if (weights.Length != _users.Length)
+        {
+            throw new ArgumentException($"{weights.Length} weights for {_users.Length} interactions.", nameof(weights));
+        }
+
+        return new InteractionDataset(Users, Items, UserCount, ItemCount, Catalog, _users, _items, _values, weights, _timestamps, _kinds);
+    }
+
     private static int CountDistinct(int[] indices, int range)
     {
         var seen = new bool[range];

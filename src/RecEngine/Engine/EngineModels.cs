@@ -26,14 +26,20 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     private readonly EngineRecommender[] _recommenders;
     private readonly EventHistory _history;
     private readonly int _batchSize;
+    private readonly TimeSpan? _halfLife;
     private readonly Lock _applyLock = new();
     private readonly SemaphoreSlim _retrainGate = new(1, 1);
     private ILiveModel[] _live;
+    private TrainingDecay? _decay;
     private long _lastSequence;
 
-    private EngineModels(EngineModel[] specs, ILiveModel[] live, EventHistory history, long lastSequence, int batchSize, Histogram<double> recommendDuration)
+    private EngineModels(
+        EngineModel[] specs, ILiveModel[] live, EventHistory history, long lastSequence, int batchSize, TimeSpan? halfLife, TrainingDecay? decay,
+        Histogram<double> recommendDuration)
     {
         _specs = specs;
+        _halfLife = halfLife;
+        _decay = decay;
         _lastSequence = lastSequence;
         _live = live;
         _history = history;
@@ -51,28 +57,35 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     /// <summary>Interactions the models have seen: the starting ones and every applied event.</summary>
     public int HistoryCount => _history.Count;
 
-    /// <summary>Trains every model on <paramref name="start"/>.</summary>
-    public static EngineModels Train(IEnumerable<EngineModel> specs, InteractionDataset start, int batchSize, Histogram<double> recommendDuration, CancellationToken cancellationToken)
+    /// <summary>Trains every model on <paramref name="start"/>, its weights aged by <paramref name="halfLife"/> when there is one.</summary>
+    public static EngineModels Train(
+        IEnumerable<EngineModel> specs, InteractionDataset start, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration, CancellationToken cancellationToken)
     {
         var history = new EventHistory(start);
         EngineModel[] models = [.. specs];
-        ILiveModel[] live = StartAll(models, start, cancellationToken);
-        return new EngineModels(models, live, history, 0, batchSize, recommendDuration);
+        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(start, halfLife);
+        ILiveModel[] live = StartAll(models, aged, cancellationToken);
+        return new EngineModels(models, live, history, 0, batchSize, halfLife, decay, recommendDuration);
     }
 
     /// <summary>Restores every model as <paramref name="snapshot"/> saved it (see <see cref="EngineModel.Restore"/>).</summary>
-    public static EngineModels Restore(IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, Histogram<double> recommendDuration, CancellationToken cancellationToken)
+    public static EngineModels Restore(
+        IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration, CancellationToken cancellationToken)
     {
         var history = new EventHistory(snapshot.History);
         EngineModel[] models = [.. specs];
+
+        // The models saw the weights of their last training aged, and the events since as they came.
+        TrainingDecay? decay = halfLife is null ? null : snapshot.Decay;
+        InteractionDataset seen = decay is { } aged ? aged.ApplyTo(snapshot.History, halfLife!.Value) : snapshot.History;
         var live = new ILiveModel[models.Length];
         for (int m = 0; m < models.Length; m++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            live[m] = models[m].Restore(snapshot.History, snapshot.Models.GetValueOrDefault(models[m].Name), cancellationToken);
+            live[m] = models[m].Restore(seen, snapshot.Models.GetValueOrDefault(models[m].Name), cancellationToken);
         }
 
-        return new EngineModels(models, live, history, snapshot.Sequence, batchSize, recommendDuration);
+        return new EngineModels(models, live, history, snapshot.Sequence, batchSize, halfLife, decay, recommendDuration);
     }
 
     /// <summary>
@@ -93,7 +106,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
                 }
             }
 
-            return new EngineSnapshot(_lastSequence, history, states);
+            return new EngineSnapshot(_lastSequence, history, states, _decay);
         }
     }
 
@@ -148,7 +161,8 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     private (int Trained, int Reapplied) RetrainNow(CancellationToken cancellationToken)
     {
         (InteractionDataset data, int trained) = _history.Snapshot();
-        ILiveModel[] fresh = StartAll(_specs, data, cancellationToken);
+        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(data, _halfLife);
+        ILiveModel[] fresh = StartAll(_specs, aged, cancellationToken);
         var buffer = new WeightedEvent[_batchSize];
         int position = trained;
         while (_history.Count - position > _batchSize)
@@ -168,6 +182,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
             }
 
             _live = fresh;
+            _decay = decay;
             for (int m = 0; m < fresh.Length; m++)
             {
                 _recommenders[m].Replace(fresh[m].Recommender);

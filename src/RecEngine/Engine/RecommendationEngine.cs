@@ -355,7 +355,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
         int batchSize = options.Ingest.MaxBatchSize;
         if (options.DataDirectory is not { } directory)
         {
-            return (EngineModels.Train(options.Models, start, batchSize, recommendDuration, cancellationToken), null, 0, 0);
+            return (EngineModels.Train(options.Models, start, batchSize, options.HalfLife, recommendDuration, cancellationToken), null, 0, 0);
         }
 
         EngineSnapshot? snapshot = null;
@@ -383,8 +383,8 @@ public sealed class RecommendationEngine : IAsyncDisposable
         }
 
         EngineModels models = snapshot is null
-            ? EngineModels.Train(options.Models, start, batchSize, recommendDuration, cancellationToken)
-            : EngineModels.Restore(options.Models, snapshot, batchSize, recommendDuration, cancellationToken);
+            ? EngineModels.Train(options.Models, start, batchSize, options.HalfLife, recommendDuration, cancellationToken)
+            : EngineModels.Restore(options.Models, snapshot, batchSize, options.HalfLife, recommendDuration, cancellationToken);
         long after = snapshot?.Sequence ?? 0;
         long replayed = 0;
         void Replay(ReadOnlySpan<WeightedEvent> batch)

@@ -33,6 +33,16 @@ public sealed class RecommendationEngineOptions
     public TimeSpan? RetrainInterval { get; set; }
 
     /// <summary>
+    /// Ages interactions whenever the models are trained (at start and at every retrain): an interaction's weight is
+    /// multiplied by 2^(−age / <see cref="HalfLife"/>), its age measured from the newest interaction then known;
+    /// events that arrive after a training count in full until the next. It changes the models that read weights
+    /// (<see cref="Data.MatrixValues.Weight"/>: implicit ALS by default, the others when configured so);
+    /// popularity's own <see cref="Models.Popularity.PopularityOptions.HalfLife"/> ages continuously. With a
+    /// <see cref="RetrainInterval"/>, old interactions keep fading. <see langword="null"/> (the default) for none.
+    /// </summary>
+    public TimeSpan? HalfLife { get; set; }
+
+    /// <summary>
     /// How often the engine writes a snapshot of its state into <see cref="DataDirectory"/> (required); a start then
     /// loads the newest readable snapshot and replays only the events logged after it. <see langword="null"/> (the
     /// default) to snapshot only on <see cref="RecommendationEngine.SnapshotAsync"/>.
@@ -78,6 +88,11 @@ public sealed class RecommendationEngineOptions
         }
 
         CheckInterval(RetrainInterval, nameof(RetrainInterval));
+        if (HalfLife is { } halfLife && (halfLife < TimeSpan.FromSeconds(1) || halfLife > TimeSpan.FromDays(36_500)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(HalfLife), halfLife, "HalfLife must be between 1 second and 36,500 days.");
+        }
+
         CheckInterval(SnapshotInterval, nameof(SnapshotInterval));
         if (SnapshotInterval is not null && DataDirectory is null)
         {

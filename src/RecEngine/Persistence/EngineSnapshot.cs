@@ -9,7 +9,8 @@ namespace RecEngine.Persistence;
 /// <param name="Sequence">The sequence of the last event the state includes; the log is replayed after it.</param>
 /// <param name="History">Every interaction: the starting ones, then each applied event in order.</param>
 /// <param name="Models">Saved states by model name, for the models that have one.</param>
-internal sealed record EngineSnapshot(long Sequence, InteractionDataset History, IReadOnlyDictionary<string, SavedState> Models);
+/// <param name="Decay">How the weights of the models' last training were aged, if they were.</param>
+internal sealed record EngineSnapshot(long Sequence, InteractionDataset History, IReadOnlyDictionary<string, SavedState> Models, TrainingDecay? Decay = null);
 
 /// <summary>The saved state of one model.</summary>
 /// <param name="Kind">What wrote <paramref name="Data"/> and in which layout (for example <c>implicit-als/1</c>).</param>

@@ -12,7 +12,8 @@ namespace RecEngine.Persistence;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Format</b> (little-endian): magic <c>RSNP</c>, format version (u32, 1), sequence (i64), user ids, item ids,
+/// <b>Format</b> (little-endian): magic <c>RSNP</c>, format version (u32, 1), sequence (i64), the ageing of the last
+/// training (a flag, the reference time i64 and the aged row count i32), user ids, item ids,
 /// item attributes, the interactions as columns (user and item indices, values, weights, timestamps, kinds by index
 /// into a table of kind names), the model states (name, kind, bytes), and last the CRC-32C of everything before it.
 /// </para>
@@ -143,6 +144,9 @@ internal static class SnapshotFile
         writer.Write(Magic);
         writer.Write(FormatVersion);
         writer.Write(snapshot.Sequence);
+        writer.Write(snapshot.Decay is not null);
+        writer.Write(snapshot.Decay?.ReferenceMilliseconds ?? 0);
+        writer.Write(snapshot.Decay?.Rows ?? 0);
         WriteIds(writer, history.Users, history.UserCount);
         WriteIds(writer, history.Items, history.ItemCount);
         WriteCatalog(writer, history.Catalog);
@@ -204,6 +208,9 @@ internal static class SnapshotFile
             throw new InvalidDataException($"Snapshot '{path}' has a negative sequence ({sequence}).");
         }
 
+        bool aged = reader.ReadBoolean();
+        var decay = new TrainingDecay(reader.ReadInt64(), reader.ReadInt32());
+
         IdMap users = ReadIds(reader, limits, "user");
         IdMap items = ReadIds(reader, limits, "item");
         ItemCatalog catalog = ReadCatalog(reader, limits, items.Count);
@@ -255,8 +262,13 @@ internal static class SnapshotFile
             throw new InvalidDataException($"Snapshot '{path}' has {end - reader.BaseStream.Position} unexpected bytes before its checksum.");
         }
 
+        if (aged && (decay.Rows < 0 || decay.Rows > count))
+        {
+            throw new InvalidDataException($"Snapshot '{path}' says {decay.Rows} of its {count} interactions were aged.");
+        }
+
         var history = new InteractionDataset(users, items, users.Count, items.Count, catalog, userIndices, itemIndices, values, weights, timestamps, kinds);
-        return new EngineSnapshot(sequence, history, models);
+        return new EngineSnapshot(sequence, history, models, aged ? decay : null);
     }
 
     private static void WriteIds(BinaryWriter writer, IdMap ids, int count)

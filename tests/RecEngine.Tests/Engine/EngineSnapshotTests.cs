@@ -18,7 +18,8 @@ public sealed class EngineSnapshotTests
 
     private static RecommendationEngineOptions Options(string directory)
     {
-        var options = new RecommendationEngineOptions { DataDirectory = directory };
+        // Weights aged at training, so a restore must age the saved history as the last training did.
+        var options = new RecommendationEngineOptions { DataDirectory = directory, HalfLife = TimeSpan.FromDays(30) };
         options.Ingest.MaxBatchSize = 100;
 
         // Items wait for 250 events between updates and the Gram matrices are refreshed every 700 changed rows, so a

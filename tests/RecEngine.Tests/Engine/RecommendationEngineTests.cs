@@ -227,6 +227,48 @@ public sealed class RecommendationEngineTests
     }
 
     [Fact]
+    public void TrainingDecay_HalvesAWeightPerHalfLifeOfAge()
+    {
+        var builder = new InteractionDatasetBuilder();
+        long hour = 3_600_000;
+        builder.Add("u", "a", 1f, 0, EventKind.View).Add("u", "b", 1f, hour, EventKind.View).Add("v", "a", 1f, 3 * hour, EventKind.AddToCart);
+        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(builder.Build(), TimeSpan.FromHours(1));
+
+        Assert.Equal(new TrainingDecay(3 * hour, 3), decay);
+        Assert.Equal([0.125f, 0.25f, 4f], aged.Weights.ToArray());
+        Assert.Equal([1f, 1f, 1f], aged.Values.ToArray());
+        Assert.Null(TrainingDecay.Age(builder.Build(), null).Decay);
+    }
+
+    [Fact]
+    public async Task HalfLife_AgesOldInteractions_AtTrainingAndAtEveryRetrain()
+    {
+        var builder = new InteractionDatasetBuilder();
+        long day = 86_400_000;
+        builder.Add("u1", "old", 1f, 0, EventKind.View).Add("u2", "old", 1f, 0, EventKind.View).Add("u3", "old", 1f, 0, EventKind.View);
+        builder.Add("u4", "new", 1f, 10 * day, EventKind.View);
+        InteractionDataset start = builder.Build();
+        static IRecommender ByWeight() => new PopularityRecommender(new PopularityOptions { Values = MatrixValues.Weight });
+
+        RecommendationEngineOptions plain = Options(EngineModel.Retrained("weighted", ByWeight));
+        await using (RecommendationEngine engine = await RecommendationEngine.StartAsync(plain, start))
+        {
+            Assert.Equal(["old", "new"], engine.Recommender.Recommend("someone", 2).Select(i => i.ItemId));
+        }
+
+        RecommendationEngineOptions aged = Options(EngineModel.Retrained("weighted", ByWeight));
+        aged.HalfLife = TimeSpan.FromDays(1);
+        await using RecommendationEngine ageing = await RecommendationEngine.StartAsync(aged, start);
+        Assert.Equal(["new", "old"], ageing.Recommender.Recommend("someone", 2).Select(i => i.ItemId));
+
+        // Twenty days on, a little more for "old" outweighs the ten-day-old "new" once the retrain ages both.
+        await ageing.SubmitAsync(new Interaction("u5", "old", 0.01f, DateTimeOffset.FromUnixTimeMilliseconds(20 * day), EventKind.View));
+        await ageing.FlushAsync();
+        await ageing.RetrainAsync();
+        Assert.Equal(["old", "new"], ageing.Recommender.Recommend("someone", 2).Select(i => i.ItemId));
+    }
+
+    [Fact]
     public async Task ScheduledRetrain_BringsEventsToARetrainedModel_AndIsLogged()
     {
         var logger = new ListLogger();

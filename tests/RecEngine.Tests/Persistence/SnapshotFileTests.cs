@@ -13,12 +13,13 @@ public sealed class SnapshotFileTests
     {
         InteractionDataset data = SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { UserCount = 40, ItemCount = 30, InteractionCount = 500, Feedback = SyntheticFeedback.ImplicitEvents });
         var models = new Dictionary<string, SavedState> { ["als"] = new("implicit-als/1", [1, 2, 3, 4, 5]), ["empty"] = new("nothing/1", []) };
-        return new EngineSnapshot(1_234, data, models);
+        return new EngineSnapshot(1_234, data, models, new TrainingDecay(1_700_000_000_000, 321));
     }
 
     private static void AssertSame(EngineSnapshot expected, EngineSnapshot actual)
     {
         Assert.Equal(expected.Sequence, actual.Sequence);
+        Assert.Equal(expected.Decay, actual.Decay);
         InteractionDataset a = expected.History, b = actual.History;
         Assert.Equal(a.UserCount, b.UserCount);
         Assert.Equal(a.ItemCount, b.ItemCount);
@@ -110,8 +111,8 @@ public sealed class SnapshotFileTests
         (string path, _) = SnapshotFile.Write(folder.Path, Sample());
         byte[] bytes = File.ReadAllBytes(path);
 
-        // The user count follows magic, version and sequence.
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), int.MaxValue);
+        // The user count follows magic, version, sequence and the training decay (flag, reference, rows).
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(29), int.MaxValue);
         Rechecksum(bytes);
         File.WriteAllBytes(path, bytes);
 
