@@ -160,30 +160,16 @@ public sealed class RecommendationEngineTests
     public async Task Retrain_ReappliesExactlyTheEventsThatArrivedDuringTraining()
     {
         (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
-        using var training = new SemaphoreSlim(0);
-        using var release = new SemaphoreSlim(0);
-        int fits = 0;
-        IRecommender Create()
-        {
-            if (Interlocked.Increment(ref fits) == 2)
-            {
-                // The retrain's training: hold it until the test has submitted more events.
-                training.Release();
-                Assert.True(release.Wait(Timeout));
-            }
-
-            return new PopularityRecommender();
-        }
-
+        using var held = new HeldRetrain();
         await using RecommendationEngine engine = await RecommendationEngine.StartAsync(
-            Options(EngineModel.ItemKnn(Knn), EngineModel.Retrained("static-popularity", Create)), start);
+            Options(EngineModel.ItemKnn(Knn), EngineModel.Retrained("static-popularity", held.Create)), start);
         await engine.SubmitAsync(events[..1000]);
         await engine.FlushAsync().WaitAsync(Timeout);
         Task<RetrainResult> retrain = engine.RetrainAsync();
-        Assert.True(await training.WaitAsync(Timeout));
+        Assert.True(await held.Training.WaitAsync(Timeout));
         await engine.SubmitAsync(events[1000..]);
         await engine.FlushAsync().WaitAsync(Timeout);
-        release.Release();
+        held.Release.Release();
         RetrainResult result = await retrain.WaitAsync(Timeout);
 
         Assert.Equal(start.Count + 1000, result.Trained);
@@ -197,29 +183,16 @@ public sealed class RecommendationEngineTests
     public async Task Dispose_WaitsForARetrainInFlight_WhichEndsCancelledWithoutSwapping()
     {
         (_, InteractionDataset start, _) = Stream();
-        using var training = new SemaphoreSlim(0);
-        using var release = new SemaphoreSlim(0);
-        int fits = 0;
-        IRecommender Create()
-        {
-            if (Interlocked.Increment(ref fits) == 2)
-            {
-                training.Release();
-                Assert.True(release.Wait(Timeout));
-            }
-
-            return new PopularityRecommender();
-        }
-
-        RecommendationEngine engine = await RecommendationEngine.StartAsync(Options(EngineModel.Retrained("static", Create)), start);
+        using var held = new HeldRetrain();
+        RecommendationEngine engine = await RecommendationEngine.StartAsync(Options(EngineModel.Retrained("static", held.Create)), start);
         IRecommender before = ((EngineRecommender)engine.Recommender).Current;
         Task<RetrainResult> retrain = engine.RetrainAsync();
-        Assert.True(await training.WaitAsync(Timeout));
+        Assert.True(await held.Training.WaitAsync(Timeout));
         Task disposing = engine.DisposeAsync().AsTask();
         await Task.Delay(200);
         Assert.False(disposing.IsCompleted);
 
-        release.Release();
+        held.Release.Release();
         await disposing.WaitAsync(Timeout);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => retrain);
         Assert.Same(before, ((EngineRecommender)engine.Recommender).Current);
@@ -446,6 +419,36 @@ public sealed class RecommendationEngineTests
         Assert.Equal(2, measured.Count(m => m.Instrument == "recengine.recommend.duration" && (string?)m.Model == "top"));
         Assert.Single(measured, m => m.Instrument == "recengine.retrain.duration");
         Assert.Contains(measured, m => m.Instrument == "recengine.ingest.visible.latency");
+    }
+
+    /// <summary>
+    /// A model factory for <see cref="EngineModel.Retrained"/> whose second call (the first retrain; the first is the
+    /// start) signals <see cref="Training"/> and waits for <see cref="Release"/>: a retrain held in its training.
+    /// </summary>
+    private sealed class HeldRetrain : IDisposable
+    {
+        private int _calls;
+
+        public SemaphoreSlim Training { get; } = new(0);
+
+        public SemaphoreSlim Release { get; } = new(0);
+
+        public PopularityRecommender Create()
+        {
+            if (Interlocked.Increment(ref _calls) == 2)
+            {
+                Training.Release();
+                Assert.True(Release.Wait(Timeout));
+            }
+
+            return new PopularityRecommender();
+        }
+
+        public void Dispose()
+        {
+            Training.Dispose();
+            Release.Dispose();
+        }
     }
 
     /// <summary>An <see cref="IMeterFactory"/> whose meters carry it as their scope, so a listener picks exactly them.</summary>
