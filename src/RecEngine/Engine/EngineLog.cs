@@ -23,7 +23,7 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Snapshot after event {Sequence} written: {Interactions} interactions, {Bytes} bytes, in {Seconds:F2} s.")]
     public static partial void SnapshotWritten(ILogger logger, long sequence, int interactions, long bytes, double seconds);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Snapshot '{Path}' cannot be used and was set aside as '{SetAside}'; trying an older one, else the starting interactions and the whole event log.")]
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Snapshot '{Path}' cannot be used (now at '{SetAside}': damaged files are set aside); trying an older one, else the starting interactions and the whole event log.")]
     public static partial void SnapshotUnreadable(ILogger logger, string path, string setAside, Exception exception);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "A scheduled snapshot failed; the event log still holds every event.")]
@@ -31,6 +31,12 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Old snapshots could not be deleted; the next snapshot tries again.")]
     public static partial void PruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "The saved state of model {Model} ({Kind}) does not fit its options or the saved interactions; the model was trained afresh on them.")]
+    public static partial void StateDoesNotFit(ILogger logger, string model, string kind);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "A micro-batch failed, so the models and the engine's history disagree; retraining in the background to bring them back in line.")]
+    public static partial void Reconciling(ILogger logger);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Engine stopped: {Applied} events applied, {Rejected} rejected, {Dropped} dropped, {Failed} failed.")]
     public static partial void Stopped(ILogger logger, long applied, long rejected, long dropped, long failed);

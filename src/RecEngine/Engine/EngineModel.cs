@@ -139,8 +139,23 @@ public sealed class EngineModel
     /// without saved state (or whose state does not fit the options, such as another number of factors) is started
     /// on <paramref name="history"/>, which for the real-time models other than ALS rebuilds it exactly.
     /// </summary>
-    internal ILiveModel Restore(InteractionDataset history, SavedState? state, CancellationToken cancellationToken) =>
-        (state is not null ? _restore?.Invoke(history, state) : null) ?? Start(history, null, cancellationToken);
+    internal ILiveModel Restore(InteractionDataset history, SavedState? state, Action<string> unfit, CancellationToken cancellationToken)
+    {
+        if (state is not null)
+        {
+            if (_restore?.Invoke(history, state) is { } restored)
+            {
+                return restored;
+            }
+
+            if (_restore is not null)
+            {
+                unfit(state.Kind);
+            }
+        }
+
+        return Start(history, null, cancellationToken);
+    }
 
     private static EngineModel Neighborhood(NeighborhoodOptions? options, string name, bool itemBased)
     {

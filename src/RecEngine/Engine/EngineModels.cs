@@ -32,6 +32,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     private ILiveModel[] _live;
     private TrainingDecay? _decay;
     private long _lastSequence;
+    private volatile bool _diverged;
 
     private EngineModels(
         EngineModel[] specs, ILiveModel[] live, EventHistory history, long lastSequence, int batchSize, TimeSpan? halfLife, TrainingDecay? decay,
@@ -57,32 +58,48 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     /// <summary>Interactions the models have seen: the starting ones and every applied event.</summary>
     public int HistoryCount => _history.Count;
 
+    /// <summary>
+    /// Whether a micro-batch failed since the last training: the models that took it and the history (which left it
+    /// out) disagree until a retrain.
+    /// </summary>
+    public bool Diverged => _diverged;
+
     /// <summary>Trains every model on <paramref name="start"/>, its weights aged by <paramref name="halfLife"/> when there is one.</summary>
     public static EngineModels Train(
         IEnumerable<EngineModel> specs, InteractionDataset start, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration, CancellationToken cancellationToken)
     {
         var history = new EventHistory(start);
         EngineModel[] models = [.. specs];
-        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(start, halfLife);
+        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(start, halfLife, DateTimeOffset.UtcNow);
         ILiveModel[] live = StartAll(models, aged, cancellationToken);
         return new EngineModels(models, live, history, 0, batchSize, halfLife, decay, recommendDuration);
     }
 
     /// <summary>Restores every model as <paramref name="snapshot"/> saved it (see <see cref="EngineModel.Restore"/>).</summary>
+    /// <param name="specs">The models.</param>
+    /// <param name="snapshot">The saved state.</param>
+    /// <param name="batchSize">Events per catch-up batch of a retrain.</param>
+    /// <param name="halfLife">The half-life for later trainings.</param>
+    /// <param name="recommendDuration">The histogram of recommend calls.</param>
+    /// <param name="unfit">Told the name and state kind of a model whose saved state does not fit, which is trained afresh.</param>
+    /// <param name="cancellationToken">Cancels the restore.</param>
     public static EngineModels Restore(
-        IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration, CancellationToken cancellationToken)
+        IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration,
+        Action<string, string> unfit, CancellationToken cancellationToken)
     {
         var history = new EventHistory(snapshot.History);
         EngineModel[] models = [.. specs];
 
-        // The models saw the weights of their last training aged, and the events since as they came.
-        TrainingDecay? decay = halfLife is null ? null : snapshot.Decay;
-        InteractionDataset seen = decay is { } aged ? aged.ApplyTo(snapshot.History, halfLife!.Value) : snapshot.History;
+        // The models saw the weights of their last training aged as it recorded (whatever the options say now; a new
+        // half-life applies from the next retrain), and the events since as they came.
+        TrainingDecay? decay = snapshot.Decay;
+        InteractionDataset seen = decay is { } aged ? aged.ApplyTo(snapshot.History) : snapshot.History;
         var live = new ILiveModel[models.Length];
         for (int m = 0; m < models.Length; m++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            live[m] = models[m].Restore(seen, snapshot.Models.GetValueOrDefault(models[m].Name), cancellationToken);
+            string name = models[m].Name;
+            live[m] = models[m].Restore(seen, snapshot.Models.GetValueOrDefault(name), kind => unfit(name, kind), cancellationToken);
         }
 
         return new EngineModels(models, live, history, snapshot.Sequence, batchSize, halfLife, decay, recommendDuration);
@@ -125,7 +142,16 @@ internal sealed class EngineModels : IEventApplier, IDisposable
                 _lastSequence = batch[^1].Sequence;
             }
 
-            ApplyAll(_live, batch);
+            try
+            {
+                ApplyAll(_live, batch);
+            }
+            catch (AggregateException)
+            {
+                _diverged = true;
+                throw;
+            }
+
             _history.Append(batch);
         }
     }
@@ -161,7 +187,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     private (int Trained, int Reapplied) RetrainNow(CancellationToken cancellationToken)
     {
         (InteractionDataset data, int trained) = _history.Snapshot();
-        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(data, _halfLife);
+        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(data, _halfLife, DateTimeOffset.UtcNow);
         ILiveModel[] fresh = StartAll(_specs, aged, cancellationToken);
         var buffer = new WeightedEvent[_batchSize];
         int position = trained;
@@ -183,6 +209,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
 
             _live = fresh;
             _decay = decay;
+            _diverged = false;
             for (int m = 0; m < fresh.Length; m++)
             {
                 _recommenders[m].Replace(fresh[m].Recommender);

@@ -64,6 +64,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
     private readonly int _snapshotsToKeep;
     private readonly SemaphoreSlim _snapshotGate = new(1, 1);
     private int _disposed;
+    private int _reconciling;
 
     private RecommendationEngine(
         RecommendationEngineOptions options, EngineModels models, EventLog? log, DataDirectoryLock? directoryLock, long sequenceAfter, ILogger logger,
@@ -81,7 +82,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
         _byName = models.Recommenders.ToDictionary(r => r.Name, StringComparer.Ordinal);
         ModelNames = [.. models.Recommenders.Select(r => r.Name)];
         Recommender = _byName[options.DefaultModel ?? ModelNames[0]];
-        _pipeline = new EventPipeline(options.Ingest, models, e => EngineLog.BatchFailed(_logger, e), log, meterFactory, sequenceAfter);
+        _pipeline = new EventPipeline(options.Ingest, models, OnBatchFailed, log, meterFactory, sequenceAfter);
         _retrainLoop = RunPeriodically(options.RetrainInterval, RetrainAsync, e => EngineLog.RetrainFailed(_logger, e));
         _snapshotLoop = RunPeriodically(options.SnapshotInterval, SnapshotAsync, e => EngineLog.SnapshotFailed(_logger, e));
     }
@@ -142,6 +143,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
                 () => Prepare(options, start, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
             var engine = new RecommendationEngine(options, models, log, directoryLock, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory);
             EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, snapshotSequence, replayed);
+            engine.ReconcileIfDiverged();
             return engine;
         }
         catch
@@ -228,6 +230,45 @@ public sealed class RecommendationEngine : IAsyncDisposable
         {
             _retrainDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
         }
+    }
+
+    private void OnBatchFailed(Exception error)
+    {
+        EngineLog.BatchFailed(_logger, error);
+        ReconcileIfDiverged();
+    }
+
+    /// <summary>
+    /// After a failed micro-batch, the models that took it and the history (which left it out) disagree: one
+    /// background retrain at a time brings them back in line.
+    /// </summary>
+    private void ReconcileIfDiverged()
+    {
+        if (!_models.Diverged || _stopping.IsCancellationRequested || Interlocked.CompareExchange(ref _reconciling, 1, 0) != 0)
+        {
+            return;
+        }
+
+        EngineLog.Reconciling(_logger);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RetrainAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                // Stopping.
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                EngineLog.RetrainFailed(_logger, e);
+            }
+            finally
+            {
+                Volatile.Write(ref _reconciling, 0);
+            }
+        });
     }
 
     /// <summary>
@@ -368,14 +409,19 @@ public sealed class RecommendationEngine : IAsyncDisposable
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                string aside;
-                try
+                // A damaged file is set aside for good; one that could not be read now, or is of another format
+                // version, stays where it is for a later start or another version.
+                string aside = path;
+                if (e is InvalidDataException && !SnapshotFile.IsOtherVersion(e))
                 {
-                    aside = SnapshotFile.SetAside(path);
-                }
-                catch (Exception renaming) when (renaming is IOException or UnauthorizedAccessException)
-                {
-                    aside = path;
+                    try
+                    {
+                        aside = SnapshotFile.SetAside(path);
+                    }
+                    catch (Exception renaming) when (renaming is IOException or UnauthorizedAccessException)
+                    {
+                        // Left in place; it is tried (and refused) again next time.
+                    }
                 }
 
                 EngineLog.SnapshotUnreadable(logger, path, aside, e);
@@ -384,7 +430,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
 
         EngineModels models = snapshot is null
             ? EngineModels.Train(options.Models, start, batchSize, options.HalfLife, recommendDuration, cancellationToken)
-            : EngineModels.Restore(options.Models, snapshot, batchSize, options.HalfLife, recommendDuration, cancellationToken);
+            : EngineModels.Restore(options.Models, snapshot, batchSize, options.HalfLife, recommendDuration, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
         long after = snapshot?.Sequence ?? 0;
         long replayed = 0;
         void Replay(ReadOnlySpan<WeightedEvent> batch)

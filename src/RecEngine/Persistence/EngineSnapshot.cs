@@ -13,6 +13,6 @@ namespace RecEngine.Persistence;
 internal sealed record EngineSnapshot(long Sequence, InteractionDataset History, IReadOnlyDictionary<string, SavedState> Models, TrainingDecay? Decay = null);
 
 /// <summary>The saved state of one model.</summary>
-/// <param name="Kind">What wrote <paramref name="Data"/> and in which layout (for example <c>implicit-als/1</c>).</param>
+/// <param name="Kind">What wrote <paramref name="Data"/> and in which layout (for example <c>implicit-als/2</c>).</param>
 /// <param name="Data">The state, in the layout of <paramref name="Kind"/>.</param>
 internal sealed record SavedState(string Kind, byte[] Data);

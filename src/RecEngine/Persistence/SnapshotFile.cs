@@ -13,7 +13,8 @@ namespace RecEngine.Persistence;
 /// <remarks>
 /// <para>
 /// <b>Format</b> (little-endian): magic <c>RSNP</c>, format version (u32, 1), sequence (i64), the ageing of the last
-/// training (a flag, the reference time i64 and the aged row count i32), user ids, item ids,
+/// training (a flag, the reference time i64, the aged row count i32 and the half-life in milliseconds f64), user
+/// ids, item ids,
 /// item attributes, the interactions as columns (user and item indices, values, weights, timestamps, kinds by index
 /// into a table of kind names), the model states (name, kind, bytes), and last the CRC-32C of everything before it.
 /// </para>
@@ -28,13 +29,20 @@ namespace RecEngine.Persistence;
 internal static class SnapshotFile
 {
     /// <summary>The newest format version this code reads and the one it writes.</summary>
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
 
     private const string Prefix = "snapshot-";
     private const string Extension = ".rsnp";
     private const string Temporary = ".tmp";
+    private const string OtherVersionKey = "RecEngine.SnapshotFormatVersion";
     private static readonly byte[] Magic = "RSNP"u8.ToArray();
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Whether <paramref name="error"/> from <see cref="Read"/> says the file is of another format version: not
+    /// damaged, so it is to be left where it is (another version of RecEngine may read it), only not used.
+    /// </summary>
+    public static bool IsOtherVersion(Exception error) => error is InvalidDataException && error.Data.Contains(OtherVersionKey);
 
     /// <summary>The snapshot files in <paramref name="directory"/>, newest (highest sequence) first.</summary>
     public static IReadOnlyList<(long Sequence, string Path)> List(string directory)
@@ -147,6 +155,7 @@ internal static class SnapshotFile
         writer.Write(snapshot.Decay is not null);
         writer.Write(snapshot.Decay?.ReferenceMilliseconds ?? 0);
         writer.Write(snapshot.Decay?.Rows ?? 0);
+        writer.Write(snapshot.Decay?.HalfLifeMilliseconds ?? 0);
         WriteIds(writer, history.Users, history.UserCount);
         WriteIds(writer, history.Items, history.ItemCount);
         WriteCatalog(writer, history.Catalog);
@@ -197,9 +206,12 @@ internal static class SnapshotFile
         }
 
         uint version = reader.ReadUInt32();
-        if (version is 0 or > FormatVersion)
+        if (version != FormatVersion)
         {
-            throw new InvalidDataException($"Snapshot '{path}' has format version {version}; this version of RecEngine reads versions 1 to {FormatVersion}.");
+            throw new InvalidDataException($"Snapshot '{path}' has format version {version}; this version of RecEngine reads version {FormatVersion} only.")
+            {
+                Data = { [OtherVersionKey] = version },
+            };
         }
 
         long sequence = reader.ReadInt64();
@@ -209,7 +221,7 @@ internal static class SnapshotFile
         }
 
         bool aged = reader.ReadBoolean();
-        var decay = new TrainingDecay(reader.ReadInt64(), reader.ReadInt32());
+        var decay = new TrainingDecay(reader.ReadInt64(), reader.ReadInt32(), reader.ReadDouble());
 
         IdMap users = ReadIds(reader, limits, "user");
         IdMap items = ReadIds(reader, limits, "item");
@@ -262,9 +274,9 @@ internal static class SnapshotFile
             throw new InvalidDataException($"Snapshot '{path}' has {end - reader.BaseStream.Position} unexpected bytes before its checksum.");
         }
 
-        if (aged && (decay.Rows < 0 || decay.Rows > count))
+        if (aged && (decay.Rows < 0 || decay.Rows > count || !(decay.HalfLifeMilliseconds > 0) || double.IsInfinity(decay.HalfLifeMilliseconds)))
         {
-            throw new InvalidDataException($"Snapshot '{path}' says {decay.Rows} of its {count} interactions were aged.");
+            throw new InvalidDataException($"Snapshot '{path}' says {decay.Rows} of its {count} interactions were aged with a half-life of {decay.HalfLifeMilliseconds} ms.");
         }
 
         var history = new InteractionDataset(users, items, users.Count, items.Count, catalog, userIndices, itemIndices, values, weights, timestamps, kinds);

@@ -200,17 +200,23 @@ public sealed class RecommendationEngineTests
     }
 
     [Fact]
-    public void TrainingDecay_HalvesAWeightPerHalfLifeOfAge()
+    public void TrainingDecay_HalvesAWeightPerHalfLifeOfAge_FromTheNewestTimestampOrNow()
     {
         var builder = new InteractionDatasetBuilder();
         long hour = 3_600_000;
         builder.Add("u", "a", 1f, 0, EventKind.View).Add("u", "b", 1f, hour, EventKind.View).Add("v", "a", 1f, 3 * hour, EventKind.AddToCart);
-        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(builder.Build(), TimeSpan.FromHours(1));
+        DateTimeOffset later = DateTimeOffset.FromUnixTimeMilliseconds(100 * hour);
+        (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(builder.Build(), TimeSpan.FromHours(1), later);
 
-        Assert.Equal(new TrainingDecay(3 * hour, 3), decay);
+        Assert.Equal(new TrainingDecay(3 * hour, 3, hour), decay);
         Assert.Equal([0.125f, 0.25f, 4f], aged.Weights.ToArray());
         Assert.Equal([1f, 1f, 1f], aged.Values.ToArray());
-        Assert.Null(TrainingDecay.Age(builder.Build(), null).Decay);
+        Assert.Null(TrainingDecay.Age(builder.Build(), null, later).Decay);
+
+        // An event stamped after "now" does not age the others away: the reference is the current time.
+        (InteractionDataset early, TrainingDecay? clamped) = TrainingDecay.Age(builder.Build(), TimeSpan.FromHours(1), DateTimeOffset.FromUnixTimeMilliseconds(2 * hour));
+        Assert.Equal(2 * hour, clamped!.Value.ReferenceMilliseconds);
+        Assert.Equal([0.25f, 0.5f, 4f], early.Weights.ToArray());
     }
 
     [Fact]

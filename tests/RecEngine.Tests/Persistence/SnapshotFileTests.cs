@@ -13,7 +13,7 @@ public sealed class SnapshotFileTests
     {
         InteractionDataset data = SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { UserCount = 40, ItemCount = 30, InteractionCount = 500, Feedback = SyntheticFeedback.ImplicitEvents });
         var models = new Dictionary<string, SavedState> { ["als"] = new("implicit-als/1", [1, 2, 3, 4, 5]), ["empty"] = new("nothing/1", []) };
-        return new EngineSnapshot(1_234, data, models, new TrainingDecay(1_700_000_000_000, 321));
+        return new EngineSnapshot(1_234, data, models, new TrainingDecay(1_700_000_000_000, 321, 86_400_000));
     }
 
     private static void AssertSame(EngineSnapshot expected, EngineSnapshot actual)
@@ -101,7 +101,9 @@ public sealed class SnapshotFileTests
         Rechecksum(bytes);
         File.WriteAllBytes(path, bytes);
 
-        Assert.Contains("format version 2", Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(path)).Message);
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(path));
+        Assert.Contains($"format version {SnapshotFile.FormatVersion + 1}", error.Message);
+        Assert.True(SnapshotFile.IsOtherVersion(error));
     }
 
     [Fact]
@@ -111,8 +113,8 @@ public sealed class SnapshotFileTests
         (string path, _) = SnapshotFile.Write(folder.Path, Sample());
         byte[] bytes = File.ReadAllBytes(path);
 
-        // The user count follows magic, version, sequence and the training decay (flag, reference, rows).
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(29), int.MaxValue);
+        // The user count follows magic, version, sequence and the training decay (flag, reference, rows, half-life).
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(37), int.MaxValue);
         Rechecksum(bytes);
         File.WriteAllBytes(path, bytes);
 

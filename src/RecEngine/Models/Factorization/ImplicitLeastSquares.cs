@@ -71,10 +71,10 @@ internal static class ImplicitLeastSquares
 
     /// <summary>
     /// The exact (Cholesky) solve of <see cref="Solve"/> with the confidence terms Σ α|r| y yᵀ given (upper triangle,
-    /// <paramref name="terms"/>) rather than built from the history: a = λI + YᵀY + terms.
+    /// double precision, <paramref name="terms"/>) rather than built from the history: a = λI + YᵀY + terms.
     /// </summary>
     public static void SolveWithTerms(
-        ReadOnlySpan<float> regularizedGram, ReadOnlySpan<float> terms, ReadOnlySpan<float> other, int k,
+        ReadOnlySpan<float> regularizedGram, ReadOnlySpan<double> terms, ReadOnlySpan<float> other, int k,
         ReadOnlySpan<int> indices, ReadOnlySpan<float> values, float alpha, Span<float> x, Span<float> scratch)
     {
         if (indices.IsEmpty)
@@ -86,7 +86,11 @@ internal static class ImplicitLeastSquares
         Span<float> a = scratch[..(k * k)];
         Span<float> b = scratch.Slice(k * k, k);
         RightHandSide(other, k, indices, values, alpha, b, scratch.Slice((k * k) + k, indices.Length));
-        TensorPrimitives.Add(regularizedGram, terms, a);
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = regularizedGram[i] + (float)terms[i];
+        }
+
         if (Cholesky.Factor(a, k))
         {
             Cholesky.Solve(a, k, b);

@@ -32,11 +32,11 @@ public sealed class LiveAlsOptions
     public int GramRefreshUpdates { get; set; } = 100_000;
 
     /// <summary>
-    /// Memory for the users' cached confidence terms (k² floats per user, least recently used evicted), in megabytes;
-    /// 0 to cache nothing. While item factors stay fixed (<see cref="ItemUpdatePolicy.Never"/>, or between updates
-    /// under <see cref="ItemUpdatePolicy.EveryNEvents"/>), a cached user's exact fold-in costs O(k³) instead of
-    /// O(n k²) for a history of n items; an item update empties the cache. Not used under
-    /// <see cref="ItemUpdatePolicy.EveryBatch"/>. The default is 64 (4,096 users at k = 64).
+    /// Memory for the users' cached confidence terms (k² doubles per user, least recently used evicted), in
+    /// megabytes; 0 to cache nothing. While item factors stay fixed (<see cref="ItemUpdatePolicy.Never"/>, or between
+    /// updates under <see cref="ItemUpdatePolicy.EveryNEvents"/>), a cached user's exact fold-in costs O(n k + k³)
+    /// instead of O(n k² + k³) for a history of n items; an item update empties the cache. Not used under
+    /// <see cref="ItemUpdatePolicy.EveryBatch"/>. The default is 64 (2,048 users at k = 64).
     /// </summary>
     public int ConfidenceCacheMegabytes { get; set; } = 64;
 

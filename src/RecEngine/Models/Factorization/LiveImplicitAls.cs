@@ -49,7 +49,7 @@ internal sealed class LiveImplicitAls : ILiveModel
     private int _eventsSinceItemUpdate;
 
     /// <summary>The kind (and layout version) of the state <see cref="CaptureState"/> writes.</summary>
-    public const string StateKind = "implicit-als/1";
+    public const string StateKind = "implicit-als/2";
 
     /// <summary>Starts from the current state of a fitted model.</summary>
     /// <exception cref="InvalidOperationException"><paramref name="fitted"/> has not been fitted.</exception>
@@ -155,8 +155,8 @@ internal sealed class LiveImplicitAls : ILiveModel
             if (_cache?.Find(user) is { } terms && item < _itemSide.Factors.Count)
             {
                 // The user's confidence term of this item moves from α|old| to α|old + value|: one rank-one change.
-                float delta = _options.Alpha * (MathF.Abs(old + value) - MathF.Abs(old));
-                Simd.AddWeightedOuterProducts(terms, _itemSide.Factors.Current(item), _k, [0], [delta], upperOnly: true);
+                double delta = _options.Alpha * ((double)Math.Abs(old + value) - Math.Abs(old));
+                AddOuterProduct(terms, _itemSide.Factors.Current(item), delta);
             }
 
             _serving.Observe(user, item);
@@ -191,6 +191,22 @@ internal sealed class LiveImplicitAls : ILiveModel
         }
 
         Publish();
+    }
+
+    /// <summary>Adds <paramref name="weight"/> · y yᵀ to the upper triangle of <paramref name="terms"/>, in double precision.</summary>
+    private void AddOuterProduct(double[] terms, ReadOnlySpan<float> y, double weight)
+    {
+        Span<double> wide = stackalloc double[_k];
+        for (int i = 0; i < _k; i++)
+        {
+            wide[i] = y[i];
+        }
+
+        for (int i = 0; i < _k; i++)
+        {
+            Span<double> row = terms.AsSpan((i * _k) + i, _k - i);
+            TensorPrimitives.MultiplyAdd(wide[i..], weight * wide[i], row, row);
+        }
     }
 
     /// <summary>
@@ -245,22 +261,22 @@ internal sealed class LiveImplicitAls : ILiveModel
             longest = Math.Max(longest, side.Histories[rows[r]].Count);
         }
 
-        // Terms arrays are taken from the cache here, on this thread; the parallel solves fill or read them.
-        float[]?[] terms = new float[]?[rows.Length];
+        double[]?[] terms = new double[]?[rows.Length];
         bool[] build = new bool[rows.Length];
-        if (cache is not null && rows.Length <= cache.Capacity)
-        {
-            for (int r = 0; r < rows.Length; r++)
-            {
-                terms[r] = cache.Acquire(rows[r], out bool cached);
-                build[r] = !cached;
-            }
-        }
-
         float[] gram = other.RegularizedGram(_options.Regularization);
         int scratchLength = ImplicitLeastSquares.ScratchLength(_k, longest) + (longest * _k) + longest;
         try
         {
+            // Terms arrays are taken from the cache here, on this thread; the parallel solves fill or read them.
+            if (cache is not null && rows.Length <= cache.Capacity)
+            {
+                for (int r = 0; r < rows.Length; r++)
+                {
+                    terms[r] = cache.Acquire(rows[r], out bool cached);
+                    build[r] = !cached;
+                }
+            }
+
             Parallel.For(
                 0,
                 rows.Length,
@@ -289,7 +305,14 @@ internal sealed class LiveImplicitAls : ILiveModel
                     {
                         if (build[r])
                         {
-                            ImplicitLeastSquares.AddConfidenceTerms(userTerms, gathered, _k, local, history.Values, _options.Alpha, solverScratch.Slice((_k * _k) + _k + n, n));
+                            // Built in float (as an uncached solve builds them), kept in double from then on.
+                            Span<float> built = solverScratch[..(_k * _k)];
+                            built.Clear();
+                            ImplicitLeastSquares.AddConfidenceTerms(built, gathered, _k, local, history.Values, _options.Alpha, solverScratch.Slice((_k * _k) + _k + n, n));
+                            for (int i = 0; i < built.Length; i++)
+                            {
+                                userTerms[i] = built[i];
+                            }
                         }
 
                         ImplicitLeastSquares.SolveWithTerms(gram, userTerms, gathered, _k, local, history.Values, _options.Alpha, side.Factors.Writable(rows[r]), solverScratch);

@@ -2,6 +2,7 @@ using RecEngine.Data;
 using RecEngine.Data.Synthetic;
 using RecEngine.Ingest;
 using RecEngine.Models.Factorization;
+using RecEngine.Tests.TestUtilities;
 
 namespace RecEngine.Tests.Models.Factorization;
 
@@ -255,6 +256,84 @@ public sealed class LiveImplicitAlsTests
             {
                 Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * scale, $"user {user}, item {items[i]}: {actual[i]} vs {expected[i]}");
             }
+        }
+    }
+
+    [Fact]
+    public void CaptureThenRestore_ContinuesBitForBit_WithoutTheCache()
+    {
+        // Items updated every 50 events and Gram matrices refreshed every 60 changed rows: the saved Gram matrices,
+        // pending items and counters all matter.
+        var options = new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.EveryNEvents, ItemUpdateEvents = 50, GramRefreshUpdates = 60, ConfidenceCacheMegabytes = 0 };
+        ImplicitAlsRecommender fitted = Fitted();
+        var original = new LiveImplicitAls(fitted, options);
+        var history = new EventHistory(Data);
+        var random = new Random(3);
+        long sequence = 0;
+        WeightedEvent[] Batch() => [.. Enumerable.Range(0, 1 + random.Next(30)).Select(_ =>
+            new WeightedEvent(Click(Data.Users.GetId(random.Next(Data.UserCount)), Data.Items.GetId(random.Next(Data.ItemCount))), 2f, ++sequence))];
+        for (int b = 0; b < 20; b++)
+        {
+            WeightedEvent[] batch = Batch();
+            original.Apply(batch);
+            history.Append(batch);
+        }
+
+        LiveImplicitAls restored = LiveImplicitAls.TryRestore(history.Snapshot().Data, fitted.Trained.Options, options, original.CaptureState().Data)!;
+        Assert.NotNull(restored);
+        Assert.Equal(original.CaptureState().Data, restored.CaptureState().Data);
+        for (int b = 0; b < 20; b++)
+        {
+            WeightedEvent[] batch = Batch();
+            original.Apply(batch);
+            restored.Apply(batch);
+        }
+
+        Assert.Equal(original.CaptureState().Data, restored.CaptureState().Data);
+        Assert.Equal(original.Recommender.Recommend(Data.Users.GetId(5), 10), restored.Recommender.Recommend(Data.Users.GetId(5), 10));
+        Assert.Null(LiveImplicitAls.TryRestore(history.Snapshot().Data, new ImplicitAlsOptions { Factors = 8 }, options, original.CaptureState().Data));
+    }
+
+    [Fact]
+    public void CachedConfidenceTerms_StayAccurate_OverManyEventsOfFewUsers()
+    {
+        // Five active users clicking again and again among 20 items: tens of thousands of rank-one updates each.
+        var model = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 16, Iterations = 3, Values = MatrixValues.Weight, Alpha = 40, DegreeOfParallelism = 1 });
+        model.Fit(Data);
+        var cached = new LiveImplicitAls(model, new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never });
+        var random = new Random(5);
+        long sequence = 0;
+        for (int batch = 0; batch < 400; batch++)
+        {
+            cached.Apply([.. Enumerable.Range(0, 100).Select(_ =>
+                new WeightedEvent(Click(Data.Users.GetId(random.Next(5)), Data.Items.GetId(random.Next(20))), 1f, ++sequence))]);
+        }
+
+        // A model restored from the same state without a cache solves each user from scratch on the next event.
+        var history = new EventHistory(Data);
+        random = new Random(5);
+        sequence = 0;
+        for (int batch = 0; batch < 400; batch++)
+        {
+            WeightedEvent[] events = [.. Enumerable.Range(0, 100).Select(_ =>
+                new WeightedEvent(Click(Data.Users.GetId(random.Next(5)), Data.Items.GetId(random.Next(20))), 1f, ++sequence))];
+            history.Append(events);
+        }
+
+        LiveImplicitAls rebuilt = LiveImplicitAls.TryRestore(history.Snapshot().Data, model.Trained.Options, new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never, ConfidenceCacheMegabytes = 0 }, cached.CaptureState().Data)!;
+        WeightedEvent[] last = [.. Enumerable.Range(0, 5).Select(u => new WeightedEvent(Click(Data.Users.GetId(u), Data.Items.GetId(0)), 1f, ++sequence))];
+        cached.Apply(last);
+        rebuilt.Apply(last);
+
+        string[] items = [.. Enumerable.Range(0, 40).Select(Data.Items.GetId)];
+        var expected = new float[items.Length];
+        var actual = new float[items.Length];
+        for (int u = 0; u < 5; u++)
+        {
+            rebuilt.Recommender.Score(Data.Users.GetId(u), items, expected);
+            cached.Recommender.Score(Data.Users.GetId(u), items, actual);
+            float scale = expected.Max(MathF.Abs);
+            Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4f * scale, $"{p.Second} vs {p.First}"));
         }
     }
 }
