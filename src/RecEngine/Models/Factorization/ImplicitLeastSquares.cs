@@ -86,10 +86,8 @@ internal static class ImplicitLeastSquares
         Span<float> a = scratch[..(k * k)];
         Span<float> b = scratch.Slice(k * k, k);
         RightHandSide(other, k, indices, values, alpha, b, scratch.Slice((k * k) + k, indices.Length));
-        for (int i = 0; i < a.Length; i++)
-        {
-            a[i] = regularizedGram[i] + (float)terms[i];
-        }
+        TensorPrimitives.ConvertTruncating(terms, a);
+        TensorPrimitives.Add(a, regularizedGram, a);
 
         if (Cholesky.Factor(a, k))
         {

@@ -36,9 +36,9 @@ public sealed class LiveAlsOptions
     /// megabytes; 0 to cache nothing. While item factors stay fixed (<see cref="ItemUpdatePolicy.Never"/>, or between
     /// updates under <see cref="ItemUpdatePolicy.EveryNEvents"/>), a cached user's exact fold-in costs O(n k + k³)
     /// instead of O(n k² + k³) for a history of n items; an item update empties the cache. Not used under
-    /// <see cref="ItemUpdatePolicy.EveryBatch"/>. The default is 64 (2,048 users at k = 64).
+    /// <see cref="ItemUpdatePolicy.EveryBatch"/> (the default policy). The default is 128 (4,096 users at k = 64).
     /// </summary>
-    public int ConfidenceCacheMegabytes { get; set; } = 64;
+    public int ConfidenceCacheMegabytes { get; set; } = 128;
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>

@@ -197,10 +197,7 @@ internal sealed class LiveImplicitAls : ILiveModel
     private void AddOuterProduct(double[] terms, ReadOnlySpan<float> y, double weight)
     {
         Span<double> wide = stackalloc double[_k];
-        for (int i = 0; i < _k; i++)
-        {
-            wide[i] = y[i];
-        }
+        TensorPrimitives.ConvertChecked(y, wide);
 
         for (int i = 0; i < _k; i++)
         {
@@ -309,10 +306,7 @@ internal sealed class LiveImplicitAls : ILiveModel
                             Span<float> built = solverScratch[..(_k * _k)];
                             built.Clear();
                             ImplicitLeastSquares.AddConfidenceTerms(built, gathered, _k, local, history.Values, _options.Alpha, solverScratch.Slice((_k * _k) + _k + n, n));
-                            for (int i = 0; i < built.Length; i++)
-                            {
-                                userTerms[i] = built[i];
-                            }
+                            TensorPrimitives.ConvertChecked(built, userTerms.AsSpan());
                         }
 
                         ImplicitLeastSquares.SolveWithTerms(gram, userTerms, gathered, _k, local, history.Values, _options.Alpha, side.Factors.Writable(rows[r]), solverScratch);
