@@ -107,14 +107,18 @@ internal sealed class EngineModels : IEventApplier, IDisposable
 
     /// <summary>
     /// The state of every model and the history after the last applied event, taken between two micro-batches
-    /// (ingestion waits for the copy of the history and of each model's saved state).
+    /// (ingestion waits for the copy of the id maps and of each model's saved state; the history's rows are copied
+    /// afterwards, while ingestion goes on).
     /// </summary>
     public EngineSnapshot Capture()
     {
+        EventHistory.Frozen history;
+        var states = new Dictionary<string, SavedState>(StringComparer.Ordinal);
+        long sequence;
+        TrainingDecay? decay;
         lock (_applyLock)
         {
-            (InteractionDataset history, _) = _history.Snapshot();
-            var states = new Dictionary<string, SavedState>(StringComparer.Ordinal);
+            history = _history.Freeze();
             for (int m = 0; m < _live.Length; m++)
             {
                 if (_live[m].CaptureState() is { } state)
@@ -123,8 +127,10 @@ internal sealed class EngineModels : IEventApplier, IDisposable
                 }
             }
 
-            return new EngineSnapshot(_lastSequence, history, states, _decay);
+            (sequence, decay) = (_lastSequence, _decay);
         }
+
+        return new EngineSnapshot(sequence, history.ToDataset(), states, decay);
     }
 
     /// <summary>

@@ -75,38 +75,54 @@ internal sealed class EventHistory
 
     /// <summary>
     /// A dataset of everything so far (copies; later appends do not change it), and its interaction count. Only the id
-    /// maps are copied under the lock: the columns are append-only (a row below the count is never written again, and
-    /// growth moves them to new arrays), so their prefixes are copied while appends go on.
+    /// maps are copied under the lock (<see cref="Freeze"/>): the columns are append-only (a row below the count is
+    /// never written again, and growth moves them to new arrays), so their prefixes are copied while appends go on.
     /// </summary>
     public (InteractionDataset Data, int Count) Snapshot()
     {
-        IdMap users, items;
-        int count;
-        (int[] UserIndices, int[] ItemIndices, float[] Values, float[] Weights, long[] Timestamps, EventKind[] Kinds) columns;
+        Frozen frozen = Freeze();
+        return (frozen.ToDataset(), frozen.Count);
+    }
+
+    /// <summary>The history as of now, cheaply: copies of the id maps and the current columns with their count.</summary>
+    public Frozen Freeze()
+    {
         lock (_lock)
         {
-            users = _users.Clone();
-            items = _items.Clone();
-            count = _count;
-            columns = (_userIndices, _itemIndices, _values, _weights, _timestamps, _kinds);
+            return new Frozen(_users.Clone(), _items.Clone(), _catalog, _count, _userIndices, _itemIndices, _values, _weights, _timestamps, _kinds);
         }
+    }
 
-        int itemCount = items.Count;
-        var attributes = new ItemAttributes?[itemCount];
-        int tags = 0;
-        for (int item = 0; item < Math.Min(itemCount, _catalog.Count); item++)
+    /// <summary>
+    /// A moment of the history: <see cref="ToDataset"/> copies its rows, on any thread, while appends go on (they only
+    /// write past <see cref="Count"/>, or into new arrays).
+    /// </summary>
+    internal sealed class Frozen(
+        IdMap users, IdMap items, ItemCatalog catalog, int count,
+        int[] userIndices, int[] itemIndices, float[] values, float[] weights, long[] timestamps, EventKind[] kinds)
+    {
+        /// <summary>Interactions at that moment.</summary>
+        public int Count => count;
+
+        /// <summary>The interactions of that moment as a dataset (copies).</summary>
+        public InteractionDataset ToDataset()
         {
-            if (_catalog.HasAttributes(item))
+            int itemCount = items.Count;
+            var attributes = new ItemAttributes?[itemCount];
+            int tags = 0;
+            for (int item = 0; item < Math.Min(itemCount, catalog.Count); item++)
             {
-                attributes[item] = _catalog[item];
-                tags += _catalog[item].Tags.Count;
+                if (catalog.HasAttributes(item))
+                {
+                    attributes[item] = catalog[item];
+                    tags += catalog[item].Tags.Count;
+                }
             }
-        }
 
-        var data = new InteractionDataset(
-            users, items, users.Count, itemCount, new ItemCatalog(attributes, tags),
-            columns.UserIndices[..count], columns.ItemIndices[..count], columns.Values[..count], columns.Weights[..count], columns.Timestamps[..count], columns.Kinds[..count]);
-        return (data, count);
+            return new InteractionDataset(
+                users, items, users.Count, itemCount, new ItemCatalog(attributes, tags),
+                userIndices[..count], itemIndices[..count], values[..count], weights[..count], timestamps[..count], kinds[..count]);
+        }
     }
 
     /// <summary>Copies the interactions from position <paramref name="start"/> on into <paramref name="destination"/> as events.</summary>
