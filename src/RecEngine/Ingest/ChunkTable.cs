@@ -34,6 +34,9 @@ internal sealed class ChunkTable<TChunk>
     /// <summary>Rows per chunk.</summary>
     public int ChunkRows { get; }
 
+    /// <summary>Rows, published or not.</summary>
+    public int Count { get; private set; }
+
     /// <summary>The chunk holding <paramref name="row"/> as the writer sees it.</summary>
     public TChunk this[int row] => _chunks[row / ChunkRows];
 
@@ -50,9 +53,15 @@ internal sealed class ChunkTable<TChunk>
         return _chunks[chunk];
     }
 
-    /// <summary>Makes room for <paramref name="rows"/> rows: new chunks are owned by the writer; none ever moves.</summary>
+    /// <summary>Makes room for <paramref name="rows"/> rows (if there are fewer): new chunks are owned by the writer; none ever moves.</summary>
     public void Grow(int rows)
     {
+        if (rows <= Count)
+        {
+            return;
+        }
+
+        Count = rows;
         int chunks = (rows + ChunkRows - 1) / ChunkRows;
         if (chunks <= _chunks.Length)
         {
@@ -69,10 +78,10 @@ internal sealed class ChunkTable<TChunk>
         }
     }
 
-    /// <summary>A copy of the table for <paramref name="rows"/> rows, for a version; every chunk becomes shared.</summary>
-    public TChunk[] Publish(int rows)
+    /// <summary>A copy of the table for the <see cref="Count"/> rows, for a version; every chunk becomes shared.</summary>
+    public TChunk[] Publish()
     {
-        TChunk[] table = _chunks.AsSpan(0, (rows + ChunkRows - 1) / ChunkRows).ToArray();
+        TChunk[] table = _chunks.AsSpan(0, (Count + ChunkRows - 1) / ChunkRows).ToArray();
         _owned.AsSpan().Clear();
         return table;
     }

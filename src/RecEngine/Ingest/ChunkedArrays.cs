@@ -14,17 +14,16 @@ internal sealed class ChunkedArrays<T>
     public const int ChunkRows = 64;
 
     private readonly ChunkTable<T?[]> _chunks = new(ChunkRows, () => new T?[ChunkRows]);
-    private int _count;
     private Version _published = new([], 0);
 
     /// <summary>Rows, published or not.</summary>
-    public int Count => _count;
+    public int Count => _chunks.Count;
 
     /// <summary>The latest published version.</summary>
     public Version Published => Volatile.Read(ref _published);
 
     /// <summary>The writer's current row (including unpublished writes); null for a row never set.</summary>
-    public T? Current(int row) => (uint)row < (uint)_count ? _chunks[row][row % ChunkRows] : null;
+    public T? Current(int row) => (uint)row < (uint)Count ? _chunks[row][row % ChunkRows] : null;
 
     /// <summary>Replaces row <paramref name="row"/> (created, with the rows before it, if beyond the rows).</summary>
     public void Set(int row, T value)
@@ -35,21 +34,12 @@ internal sealed class ChunkedArrays<T>
     }
 
     /// <summary>Adds empty rows up to <paramref name="count"/> rows.</summary>
-    public void Grow(int count)
-    {
-        if (count <= _count)
-        {
-            return;
-        }
-
-        _chunks.Grow(count);
-        _count = count;
-    }
+    public void Grow(int count) => _chunks.Grow(count);
 
     /// <summary>Makes every write so far visible to readers as one new version, atomically.</summary>
     public Version Publish()
     {
-        var version = new Version(_chunks.Publish(_count), _count);
+        var version = new Version(_chunks.Publish(), Count);
         Volatile.Write(ref _published, version);
         return version;
     }

@@ -20,7 +20,6 @@ internal sealed class ChunkedRows
 {
     private readonly int _width;
     private readonly ChunkTable<float[]> _chunks;
-    private int _count;
     private Version _published;
 
     /// <summary>Creates the matrix from <paramref name="rows"/> (row-major, <paramref name="width"/> floats per row).</summary>
@@ -36,15 +35,14 @@ internal sealed class ChunkedRows
         }
 
         _width = width;
-        _count = rows.Length / width;
         _chunks = new ChunkTable<float[]>(chunkRows, () => new float[chunkRows * width]);
-        _chunks.Grow(_count);
+        _chunks.Grow(rows.Length / width);
         for (int start = 0; start < rows.Length; start += ChunkRows * width)
         {
             rows.Slice(start, Math.Min(ChunkRows * width, rows.Length - start)).CopyTo(_chunks[start / width]);
         }
 
-        _published = new Version(_chunks.Publish(_count), _count, width, ChunkRows);
+        _published = new Version(_chunks.Publish(), Count, width, ChunkRows);
     }
 
     /// <summary>Floats per row.</summary>
@@ -54,7 +52,7 @@ internal sealed class ChunkedRows
     public int ChunkRows => _chunks.ChunkRows;
 
     /// <summary>Rows, published or not.</summary>
-    public int Count => _count;
+    public int Count => _chunks.Count;
 
     /// <summary>The latest published version.</summary>
     public Version Published => Volatile.Read(ref _published);
@@ -63,9 +61,9 @@ internal sealed class ChunkedRows
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is not in [0, <see cref="Count"/>).</exception>
     public Span<float> Writable(int row)
     {
-        if ((uint)row >= (uint)_count)
+        if ((uint)row >= (uint)Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {_count}).");
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {Count}).");
         }
 
         return _chunks.Writable(row, chunk => (float[])chunk.Clone()).AsSpan((row % ChunkRows) * _width, _width);
@@ -73,26 +71,17 @@ internal sealed class ChunkedRows
 
     /// <summary>The writer's current view of a row (including unpublished writes).</summary>
     public ReadOnlySpan<float> Current(int row) =>
-        (uint)row < (uint)_count
+        (uint)row < (uint)Count
             ? _chunks[row].AsSpan((row % ChunkRows) * _width, _width)
-            : throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {_count}).");
+            : throw new ArgumentOutOfRangeException(nameof(row), row, $"Row must be in [0, {Count}).");
 
     /// <summary>Adds zero rows up to <paramref name="count"/> rows (amortised: chunks are added, never moved).</summary>
-    public void Grow(int count)
-    {
-        if (count <= _count)
-        {
-            return;
-        }
-
-        _chunks.Grow(count);
-        _count = count;
-    }
+    public void Grow(int count) => _chunks.Grow(count);
 
     /// <summary>Makes every write so far visible to readers as one new version, atomically.</summary>
     public Version Publish()
     {
-        var version = new Version(_chunks.Publish(_count), _count, _width, ChunkRows);
+        var version = new Version(_chunks.Publish(), Count, _width, ChunkRows);
         Volatile.Write(ref _published, version);
         return version;
     }
