@@ -151,7 +151,13 @@ internal sealed class LiveImplicitAls : ILiveModel
             int item = _serving.Items.GetOrAdd(e.Event.ItemId);
             float value = e.ValueFor(_options.Values);
             float old = _userSide.Add(user, item, value);
-            _itemSide.Add(item, user, value);
+            if (_live.ItemUpdates != ItemUpdatePolicy.Never)
+            {
+                // Item histories serve item solves only: under Never, keeping them would be a sorted insert per event
+                // into a popular item's long history for nothing.
+                _itemSide.Add(item, user, value);
+            }
+
             if (_cache?.Find(user) is { } terms && item < _itemSide.Factors.Count)
             {
                 // The user's confidence term of this item moves from α|old| to α|old + value|: one rank-one change.
@@ -183,11 +189,6 @@ internal sealed class LiveImplicitAls : ILiveModel
             _cache?.Clear();
             Solve(_itemSide, _userSide);
             _eventsSinceItemUpdate = 0;
-        }
-        else if (_live.ItemUpdates == ItemUpdatePolicy.Never)
-        {
-            // Under EveryNEvents the touched items wait for the next update; under Never nothing does.
-            _itemSide.Dirty.Clear();
         }
 
         Publish();
