@@ -114,18 +114,72 @@ public sealed class RecommendationEngine : IAsyncDisposable
     /// <exception cref="IOException">The data directory is in use by another engine, or the event log cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">The data directory may not be written.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static async Task<RecommendationEngine> StartAsync(
+    public static Task<RecommendationEngine> StartAsync(
         RecommendationEngineOptions options, InteractionDataset? start = null, ILogger? logger = null, IMeterFactory? meterFactory = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        logger ??= NullLogger.Instance;
         start ??= new InteractionDatasetBuilder(options.Ingest.Weights).Build();
         if (options.DataDirectory is not null && (Unstorable(start.Users, "user") ?? Unstorable(start.Items, "item")) is { } problem)
         {
             throw new ArgumentException(problem, nameof(start));
         }
+
+        return StartCoreAsync(options, start, loaded: null, logger ?? NullLogger.Instance, meterFactory, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts an engine from the state another engine saved with <see cref="SaveAsync(Stream, CancellationToken)"/>:
+    /// the same interactions, id maps, item attributes and model states, serving the same recommendations, with no
+    /// training for the models whose saved state fits their configuration.
+    /// </summary>
+    /// <param name="source">The saved state, read from the stream's position; the stream is left open after it.</param>
+    /// <param name="options">
+    /// The engine's options; validated. Each model of <see cref="RecommendationEngineOptions.Models"/> takes the saved
+    /// state of the model of the same name when that state fits its configuration (the same kind and shape);
+    /// otherwise it is trained on the saved interactions and a message says so (event id 1009). With a
+    /// <see cref="RecommendationEngineOptions.DataDirectory"/>, the directory must hold no engine state yet: the
+    /// loaded state is written into it as its first snapshot, and events are logged after it.
+    /// </param>
+    /// <param name="logger">Receives the engine's log messages; <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">Creates the engine's meter; <see langword="null"/> for a meter the engine owns.</param>
+    /// <param name="cancellationToken">Cancels loading; nothing is left running.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (the message names the option).</exception>
+    /// <exception cref="InvalidDataException">
+    /// The source is not a saved engine, is truncated or damaged, or is of another format version (the message says
+    /// which). Nothing is started and no file is written.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The data directory already holds an engine's snapshots or logged events.</exception>
+    /// <exception cref="IOException">The source cannot be read, or the data directory is in use or cannot be written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static async Task<RecommendationEngine> LoadAsync(
+        Stream source, RecommendationEngineOptions options, ILogger? logger = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        EngineSnapshot loaded = await Task.Run(() => SnapshotFile.Read(source, "Saved engine"), cancellationToken).ConfigureAwait(false);
+        return await StartCoreAsync(options, loaded.History, loaded, logger ?? NullLogger.Instance, meterFactory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts an engine from the state saved in <paramref name="path"/> by <see cref="SaveAsync(string, CancellationToken)"/>; see <see cref="LoadAsync(Stream, RecommendationEngineOptions, ILogger?, IMeterFactory?, CancellationToken)"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a saved engine, is damaged, or is of another format version (the message names the file).</exception>
+    public static async Task<RecommendationEngine> LoadAsync(
+        string path, RecommendationEngineOptions options, ILogger? logger = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        EngineSnapshot loaded = await Task.Run(() => SnapshotFile.Read(path), cancellationToken).ConfigureAwait(false);
+        return await StartCoreAsync(options, loaded.History, loaded, logger ?? NullLogger.Instance, meterFactory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<RecommendationEngine> StartCoreAsync(
+        RecommendationEngineOptions options, InteractionDataset start, EngineSnapshot? loaded, ILogger logger, IMeterFactory? meterFactory, CancellationToken cancellationToken)
+    {
 
         Meter meter = meterFactory?.Create(RecEngineDiagnostics.MeterName) ?? new Meter(RecEngineDiagnostics.MeterName);
         Histogram<double> recommendDuration = meter.CreateHistogram<double>("recengine.recommend.duration", "ms", "Time of one top-N recommendation of an engine's model.");
@@ -140,7 +194,7 @@ public sealed class RecommendationEngine : IAsyncDisposable
             }
 
             (EngineModels models, log, long snapshotSequence, long replayed) = await Task.Run(
-                () => Prepare(options, start, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
+                () => Prepare(options, start, loaded, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
             var engine = new RecommendationEngine(options, models, log, directoryLock, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory);
             EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, snapshotSequence, replayed);
             engine.ReconcileIfDiverged();
@@ -306,6 +360,65 @@ public sealed class RecommendationEngine : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         string directory = _directory ?? throw new InvalidOperationException("The engine has no DataDirectory to write snapshots into.");
+        string written = "";
+        SaveResult saved = await SaveCoreAsync(
+            snapshot =>
+            {
+                (string path, long bytes) = SnapshotFile.Write(directory, snapshot);
+                try
+                {
+                    SnapshotFile.Prune(directory, _snapshotsToKeep, path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The snapshot is written; old ones are removed next time.
+                    EngineLog.PruneFailed(_logger, e);
+                }
+
+                written = path;
+                return bytes;
+            },
+            cancellationToken).ConfigureAwait(false);
+        EngineLog.SnapshotWritten(_logger, saved.Sequence, saved.Interactions, saved.Bytes, saved.Duration.TotalSeconds);
+        return new SnapshotResult(saved.Sequence, saved.Interactions, written, saved.Bytes, saved.Duration);
+    }
+
+    /// <summary>
+    /// Saves the engine's whole state (every interaction with the id maps and item attributes, each model's state, and
+    /// how the last training aged its weights) at the stream's position, in the snapshot format: magic <c>RSNP</c>,
+    /// format version, length, body and CRC-32C. <see cref="LoadAsync(Stream, RecommendationEngineOptions, ILogger?, IMeterFactory?, CancellationToken)"/>
+    /// starts an engine from it. Ingestion waits only while the state is copied in memory; serving never waits.
+    /// </summary>
+    /// <param name="destination">A writable stream; left open after the state.</param>
+    /// <param name="cancellationToken">Cancels before the state is copied.</param>
+    /// <returns>What was saved.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
+    /// <exception cref="IOException">The stream cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public Task<SaveResult> SaveAsync(Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return SaveCoreAsync(snapshot => SnapshotFile.Write(destination, snapshot), cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves the engine's whole state to <paramref name="path"/> atomically (a temporary file beside it, forced to
+    /// storage, then renamed over it): the path holds the old file or the complete new one. See
+    /// <see cref="SaveAsync(Stream, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="IOException">The file cannot be written; any earlier file at the path is left as it was.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public Task<SaveResult> SaveAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return SaveCoreAsync(snapshot => StateFrame.WriteFile(path, file => SnapshotFile.Write(file, snapshot)), cancellationToken);
+    }
+
+    /// <summary>Copies the state under the snapshot gate (one save at a time) and writes it with <paramref name="write"/>, which returns the bytes written.</summary>
+    private async Task<SaveResult> SaveCoreAsync(Func<EngineSnapshot, long> write, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         await _snapshotGate.WaitAsync(linked.Token).ConfigureAwait(false);
         try
@@ -315,20 +428,8 @@ public sealed class RecommendationEngine : IAsyncDisposable
                 {
                     long started = Stopwatch.GetTimestamp();
                     EngineSnapshot snapshot = _models.Capture();
-                    (string path, long bytes) = SnapshotFile.Write(directory, snapshot);
-                    try
-                    {
-                        SnapshotFile.Prune(directory, _snapshotsToKeep, path);
-                    }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                    {
-                        // The snapshot is written; old ones are removed next time.
-                        EngineLog.PruneFailed(_logger, e);
-                    }
-
-                    var result = new SnapshotResult(snapshot.Sequence, snapshot.History.Count, path, bytes, Stopwatch.GetElapsedTime(started));
-                    EngineLog.SnapshotWritten(_logger, result.Sequence, result.Interactions, result.Bytes, result.Duration.TotalSeconds);
-                    return result;
+                    long bytes = write(snapshot);
+                    return new SaveResult(snapshot.Sequence, snapshot.History.Count, bytes, Stopwatch.GetElapsedTime(started));
                 },
                 linked.Token).ConfigureAwait(false);
         }
@@ -391,9 +492,15 @@ public sealed class RecommendationEngine : IAsyncDisposable
     /// first applied in.
     /// </summary>
     private static (EngineModels Models, EventLog? Log, long SnapshotSequence, long Replayed) Prepare(
-        RecommendationEngineOptions options, InteractionDataset start, Histogram<double> recommendDuration, ILogger logger, CancellationToken cancellationToken)
+        RecommendationEngineOptions options, InteractionDataset start, EngineSnapshot? loaded, Histogram<double> recommendDuration, ILogger logger,
+        CancellationToken cancellationToken)
     {
         int batchSize = options.Ingest.MaxBatchSize;
+        if (loaded is not null)
+        {
+            return PrepareLoaded(options, loaded, recommendDuration, logger, cancellationToken);
+        }
+
         if (options.DataDirectory is not { } directory)
         {
             return (EngineModels.Train(options.Models, start, batchSize, options.HalfLife, recommendDuration, cancellationToken), null, 0, 0);
@@ -468,6 +575,38 @@ public sealed class RecommendationEngine : IAsyncDisposable
         return (models, log, after, replayed);
     }
 
+    /// <summary>
+    /// The models of a loaded state; with a data directory (which must hold no state yet), the state becomes its first
+    /// snapshot and the log starts empty after it.
+    /// </summary>
+    private static (EngineModels Models, EventLog? Log, long SnapshotSequence, long Replayed) PrepareLoaded(
+        RecommendationEngineOptions options, EngineSnapshot loaded, Histogram<double> recommendDuration, ILogger logger, CancellationToken cancellationToken)
+    {
+        EngineModels models = EngineModels.Restore(
+            options.Models, loaded, options.Ingest.MaxBatchSize, options.HalfLife, recommendDuration, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
+        if (options.DataDirectory is not { } directory)
+        {
+            return (models, null, loaded.Sequence, 0);
+        }
+
+        try
+        {
+            if (SnapshotFile.List(directory).Count > 0 || (File.Exists(Path.Combine(directory, EventLog.FileName)) && new FileInfo(Path.Combine(directory, EventLog.FileName)).Length > 0))
+            {
+                throw new InvalidOperationException(
+                    $"The data directory '{directory}' already holds an engine's state; load into an empty directory, or start from that state with StartAsync.");
+            }
+
+            SnapshotFile.Write(directory, loaded);
+            return (models, EventLog.Open(directory, options.EventLog, replay: null, out _), loaded.Sequence, 0);
+        }
+        catch
+        {
+            models.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/> every <paramref name="interval"/> until the engine stops; a failure is reported and the schedule goes on.</summary>
     private async Task RunPeriodically<T>(TimeSpan? interval, Func<CancellationToken, Task<T>> action, Action<Exception> report)
     {
@@ -516,3 +655,10 @@ public sealed record RetrainResult(int Trained, int Reapplied, TimeSpan Duration
 /// <param name="Bytes">Its size.</param>
 /// <param name="Duration">Time to copy the state and write the file.</param>
 public sealed record SnapshotResult(long Sequence, int Interactions, string Path, long Bytes, TimeSpan Duration);
+
+/// <summary>What <see cref="RecommendationEngine.SaveAsync(Stream, CancellationToken)"/> saved.</summary>
+/// <param name="Sequence">The sequence of the last event the saved state includes.</param>
+/// <param name="Interactions">Interactions saved: the starting ones and every applied event.</param>
+/// <param name="Bytes">Bytes written.</param>
+/// <param name="Duration">Time to copy the state and write it.</param>
+public sealed record SaveResult(long Sequence, int Interactions, long Bytes, TimeSpan Duration);

@@ -11,6 +11,9 @@ internal sealed class ChecksumWriteStream(Stream inner) : Stream
     /// <summary>The CRC-32C of every byte written so far.</summary>
     public uint Checksum => Crc32C.Finish(_state);
 
+    /// <summary>The running CRC-32C state (before <see cref="Crc32C.Finish"/>), to append more bytes to.</summary>
+    public uint State => _state;
+
     public override bool CanRead => false;
 
     public override bool CanSeek => false;

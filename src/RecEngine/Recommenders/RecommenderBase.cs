@@ -53,6 +53,22 @@ public abstract class RecommenderBase : IRecommender
     /// <summary>Makes <paramref name="model"/> the state every later call reads, with one atomic write (live models publish their versions this way).</summary>
     private protected void Publish(TrainedModel model) => Volatile.Write(ref _model, model);
 
+    /// <summary>The trained state, or <see langword="null"/> before the first fit.</summary>
+    internal TrainedModel? TrainedOrNull => Volatile.Read(ref _model);
+
+    /// <summary>
+    /// The kind under which <see cref="Persistence.ModelFile"/> saves this recommender (one per model class), or
+    /// <see langword="null"/> when it cannot be saved on its own.
+    /// </summary>
+    internal virtual string? StateKind => null;
+
+    /// <summary>Writes the options and <paramref name="model"/>'s state (the fit context is written already).</summary>
+    internal virtual void WriteState(Persistence.StateWriter writer, TrainedModel model) =>
+        throw new NotSupportedException($"The '{Name}' recommender cannot be saved.");
+
+    /// <summary>Makes a loaded state the current one.</summary>
+    internal void Restore(TrainedModel model) => Publish(model);
+
     /// <summary>Trains on <paramref name="dataset"/> and returns the new immutable state.</summary>
     private protected abstract TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
 

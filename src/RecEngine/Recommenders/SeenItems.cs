@@ -14,8 +14,16 @@ internal abstract class SeenItems
     /// <summary>The rows of a training matrix.</summary>
     public static SeenItems Of(InteractionMatrix matrix) => new MatrixRows(matrix);
 
+    /// <summary>Rows given as sparse rows (their values are not used).</summary>
+    public static SeenItems Of(SparseRows rows) => new Rows(rows);
+
     private sealed class MatrixRows(InteractionMatrix matrix) : SeenItems
     {
         public override ReadOnlySpan<int> RowColumns(int user) => (uint)user < (uint)matrix.Rows ? matrix.RowColumns(user) : default;
+    }
+
+    private sealed class Rows(SparseRows rows) : SeenItems
+    {
+        public override ReadOnlySpan<int> RowColumns(int user) => (uint)user < (uint)rows.Count ? rows.IndicesOf(user) : default;
     }
 }

@@ -339,4 +339,117 @@ public sealed class EngineSnapshotTests
         options.SnapshotInterval = TimeSpan.FromMinutes(5);
         Assert.Equal("SnapshotInterval", (await Assert.ThrowsAsync<ArgumentException>(() => RecommendationEngine.StartAsync(options))).ParamName);
     }
+
+    [Fact]
+    public async Task SaveToAStream_ThenLoad_ServesTheSame_AndFollowsNewEventsAsTheOriginal()
+    {
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+
+        // Item factors that move at micro-batch boundaries would make two engines fed the same events differ by
+        // where their boundaries fell; with fixed item factors every model's state depends on the events alone.
+        RecommendationEngineOptions options = Options(null!);
+        options.DataDirectory = null;
+        options.Models[0] = EngineModel.ImplicitAls(new ImplicitAlsOptions { Factors = 8, Iterations = 4, Seed = 5 }, new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never });
+        int cut = events.Length / 2;
+        using var saved = new MemoryStream();
+        await using RecommendationEngine original = await RecommendationEngine.StartAsync(options, start);
+        await original.SubmitAsync(events[..cut]).AsTask().WaitAsync(Timeout);
+        await original.FlushAsync().WaitAsync(Timeout);
+        SaveResult result = await original.SaveAsync(saved).WaitAsync(Timeout);
+
+        Assert.Equal(saved.Length, result.Bytes);
+        Assert.Equal(start.Count + cut, result.Interactions);
+        saved.Position = 0;
+        var logger = new ListLogger();
+        await using RecommendationEngine loaded = await RecommendationEngine.LoadAsync(saved, options, logger).WaitAsync(Timeout);
+
+        Assert.Equal(saved.Length, saved.Position);
+        Assert.DoesNotContain(logger.Entries, e => e.Id == 1009);
+        AssertSameServing(Serve(original, all), Serve(loaded, all), 1e-4f);
+
+        // Both take the rest of the events: the loaded engine goes on from the same state.
+        await original.SubmitAsync(events[cut..]).AsTask().WaitAsync(Timeout);
+        await loaded.SubmitAsync(events[cut..]).AsTask().WaitAsync(Timeout);
+        await Task.WhenAll(original.FlushAsync(), loaded.FlushAsync()).WaitAsync(Timeout);
+        AssertSameServing(Serve(original, all), Serve(loaded, all), 1e-4f);
+    }
+
+    [Fact]
+    public async Task LoadIntoAnEmptyDataDirectory_MakesItTheFirstSnapshot_AndARestartFindsItWithTheEventsAfter()
+    {
+        using var folder = new TempFolder();
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        RecommendationEngineOptions options = Options(Path.Combine(folder.Path, "first"));
+        string file = Path.Combine(folder.Path, "engine.rsnp");
+        await using (RecommendationEngine engine = await RecommendationEngine.StartAsync(options, start))
+        {
+            await engine.SubmitAsync(events[..1_000]).AsTask().WaitAsync(Timeout);
+            SaveResult result = await engine.SaveAsync(file).WaitAsync(Timeout);
+            Assert.Equal(new FileInfo(file).Length, result.Bytes);
+            Assert.Equal(1_000, result.Sequence);
+        }
+
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp"));
+        RecommendationEngineOptions moved = Options(Path.Combine(folder.Path, "moved"));
+        Dictionary<string, IReadOnlyList<ScoredItem>[]> before;
+        await using (RecommendationEngine loaded = await RecommendationEngine.LoadAsync(file, moved).WaitAsync(Timeout))
+        {
+            await loaded.SubmitAsync(events[1_000..2_000]).AsTask().WaitAsync(Timeout);
+            before = Serve(loaded, all);
+        }
+
+        Assert.Single(Directory.GetFiles(moved.DataDirectory!, "snapshot-*.rsnp"));
+        await using (RecommendationEngine restarted = await RecommendationEngine.StartAsync(moved))
+        {
+            Assert.Equal(start.Count + 2_000, (await restarted.SaveAsync(new MemoryStream())).Interactions);
+            AssertSameServing(before, Serve(restarted, all), 1e-4f);
+        }
+
+        // A directory that holds state already is refused, and keeps its state.
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => RecommendationEngine.LoadAsync(file, moved));
+        Assert.Contains("already holds an engine's state", error.Message, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(moved.DataDirectory!, "snapshot-*.rsnp"));
+    }
+
+    [Fact]
+    public async Task LoadingADamagedOrForeignState_Throws_AndLeavesTheRunningEngineAndTheDirectoryUntouched()
+    {
+        using var folder = new TempFolder();
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        RecommendationEngineOptions options = Options(null!);
+        options.DataDirectory = null;
+        await using RecommendationEngine running = await RecommendationEngine.StartAsync(options, start);
+        await running.SubmitAsync(events[..500]).AsTask().WaitAsync(Timeout);
+        using var saved = new MemoryStream();
+        await running.SaveAsync(saved);
+        Dictionary<string, IReadOnlyList<ScoredItem>[]> before = Serve(running, all);
+
+        byte[] bytes = saved.ToArray();
+        var random = new Random(3);
+        RecommendationEngineOptions target = Options(Path.Combine(folder.Path, "target"));
+        for (int trial = 0; trial < 20; trial++)
+        {
+            byte[] damaged = trial % 2 == 0 ? bytes[..random.Next(bytes.Length)] : (byte[])bytes.Clone();
+            if (trial % 2 == 1)
+            {
+                damaged[random.Next(damaged.Length)] ^= (byte)(1 << random.Next(8));
+            }
+
+            InvalidDataException error = await Assert.ThrowsAsync<InvalidDataException>(() => RecommendationEngine.LoadAsync(new MemoryStream(damaged), target));
+            Assert.StartsWith("Saved engine", error.Message, StringComparison.Ordinal);
+        }
+
+        using (var model = new MemoryStream())
+        {
+            var popularity = new RecEngine.Models.Popularity.PopularityRecommender();
+            popularity.Fit(start);
+            ModelFile.Save(popularity, model);
+            model.Position = 0;
+            Assert.Contains("not a RecEngine snapshot (no RSNP header)", (await Assert.ThrowsAsync<InvalidDataException>(() => RecommendationEngine.LoadAsync(model, target))).Message, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(target.DataDirectory));
+        AssertSameServing(before, Serve(running, all), 0f);
+        Assert.True((await running.SubmitAsync(events[500])).Accepted);
+    }
 }

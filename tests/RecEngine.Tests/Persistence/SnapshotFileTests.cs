@@ -4,6 +4,7 @@ using RecEngine.Data.Synthetic;
 using RecEngine.Ingest;
 using RecEngine.Persistence;
 using RecEngine.Tests.Data.Loading;
+using RecEngine.Tests.TestUtilities;
 
 namespace RecEngine.Tests.Persistence;
 
@@ -87,10 +88,6 @@ public sealed class SnapshotFileTests
         }
     }
 
-    /// <summary>Rewrites the checksum so that only the edited field is wrong, as a hostile or future writer would.</summary>
-    private static void Rechecksum(byte[] bytes) =>
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32C.Compute(bytes.AsSpan(0, bytes.Length - 4)));
-
     [Fact]
     public void NewerFormatVersion_IsRefusedByName()
     {
@@ -98,7 +95,7 @@ public sealed class SnapshotFileTests
         (string path, _) = SnapshotFile.Write(folder.Path, Sample());
         byte[] bytes = File.ReadAllBytes(path);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), SnapshotFile.FormatVersion + 1);
-        Rechecksum(bytes);
+        Frames.Reseal(bytes);
         File.WriteAllBytes(path, bytes);
 
         InvalidDataException error = Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(path));
@@ -113,9 +110,9 @@ public sealed class SnapshotFileTests
         (string path, _) = SnapshotFile.Write(folder.Path, Sample());
         byte[] bytes = File.ReadAllBytes(path);
 
-        // The user count follows magic, version, sequence and the training decay (flag, reference, rows, half-life).
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(37), int.MaxValue);
-        Rechecksum(bytes);
+        // The user count follows the frame header, the sequence and the training decay (flag, reference, rows, half-life).
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(Frames.HeaderLength + 29), int.MaxValue);
+        Frames.Reseal(bytes);
         File.WriteAllBytes(path, bytes);
 
         Assert.Contains($"claims {int.MaxValue} user ids", Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(path)).Message);
@@ -127,7 +124,6 @@ public sealed class SnapshotFileTests
         using var folder = new TempFolder();
         byte[] bytes = new byte[64];
         "PK\u0003\u0004"u8.CopyTo(bytes);
-        Rechecksum(bytes);
         string path = folder.Write("snapshot-00000000000000000001.rsnp", bytes);
 
         Assert.Contains("not a RecEngine snapshot", Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(path)).Message);

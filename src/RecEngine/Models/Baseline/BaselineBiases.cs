@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Baseline;
 
@@ -127,4 +128,24 @@ internal sealed class BaselineBiases
 
         return loss;
     }
+
+    /// <summary>Writes the biases into saved state.</summary>
+    public void Write(StateWriter writer)
+    {
+        writer.Write(GlobalMean);
+        writer.WriteArray<double>(UserBias);
+        writer.WriteArray<double>(ItemBias);
+        writer.Write(MinRating);
+        writer.Write(MaxRating);
+        writer.Write(ClipPredictions);
+    }
+
+    /// <summary>Reads biases written by <see cref="Write"/> for <paramref name="users"/> users and <paramref name="items"/> items.</summary>
+    public static BaselineBiases Read(StateReader reader, int users, int items) => new(
+        reader.ReadFiniteDouble("global mean"),
+        reader.ReadFiniteDoubles(users, "user bias"),
+        reader.ReadFiniteDoubles(items, "item bias"),
+        reader.ReadDouble(),
+        reader.ReadDouble(),
+        reader.ReadBoolean());
 }

@@ -1,3 +1,4 @@
+using RecEngine.Persistence;
 namespace RecEngine.Models.Baseline;
 
 /// <summary>Options of <see cref="BaselineRatingPredictor"/>. The defaults are those of Surprise's <c>BaselineOnly</c> with ALS.</summary>
@@ -45,4 +46,22 @@ public sealed class BaselineOptions
             throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "At least one iteration is needed.");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write(UserRegularization);
+        writer.Write(ItemRegularization);
+        writer.Write(Iterations);
+        writer.Write(ClipPredictions);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static BaselineOptions Read(StateReader reader) => new()
+    {
+        UserRegularization = reader.ReadDouble(),
+        ItemRegularization = reader.ReadDouble(),
+        Iterations = reader.ReadInt32(),
+        ClipPredictions = reader.ReadBoolean(),
+    };
 }

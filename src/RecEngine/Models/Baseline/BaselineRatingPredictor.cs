@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Baseline;
 
@@ -68,6 +69,27 @@ public sealed class BaselineRatingPredictor : RecommenderBase, IRatingPredictor
     {
         var ratings = InteractionMatrix.Build(dataset, MatrixValues.Value, DuplicatePolicy.LastWins);
         return new BaselineModel(context, BaselineBiases.Fit(ratings, _options, progress, cancellationToken));
+    }
+
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "baseline";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        _options.Write(writer);
+        ((BaselineModel)model).Biases.Write(writer);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static BaselineRatingPredictor ReadState(StateReader reader, FitContext context)
+    {
+        var recommender = new BaselineRatingPredictor(BaselineOptions.Read(reader));
+        recommender.Restore(new BaselineModel(context, BaselineBiases.Read(reader, context.UserCount, context.ItemCount)));
+        return recommender;
     }
 
     private sealed class BaselineModel(FitContext context, BaselineBiases biases) : TrainedModel(context)

@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Content;
 
@@ -65,4 +66,28 @@ public sealed class ContentOptions
             }
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write(CategoryWeight);
+        writer.Write(TextWeight);
+        writer.Write(NumericWeight);
+        writer.Write((int)Values);
+        writer.Write(MinimumTokenLength);
+        writer.Write(RemoveStopWords);
+        writer.Write(MinimumDocumentFrequency);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static ContentOptions Read(StateReader reader) => new()
+    {
+        CategoryWeight = reader.ReadSingle(),
+        TextWeight = reader.ReadSingle(),
+        NumericWeight = reader.ReadSingle(),
+        Values = reader.ReadEnum<MatrixValues>("value kind"),
+        MinimumTokenLength = reader.ReadInt32(),
+        RemoveStopWords = reader.ReadBoolean(),
+        MinimumDocumentFrequency = reader.ReadInt32(),
+    };
 }

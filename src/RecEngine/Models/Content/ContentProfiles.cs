@@ -131,3 +131,13 @@ internal abstract class ProfileView
     /// <summary>The profile's weighted sums, in the order of <see cref="IndicesOf"/>.</summary>
     public abstract ReadOnlySpan<float> ValuesOf(int user);
 }
+
+/// <summary>Profiles read from saved state: sparse rows, one per user.</summary>
+internal sealed class SparseProfiles(SparseRows rows) : ProfileView
+{
+    /// <inheritdoc/>
+    public override ReadOnlySpan<int> IndicesOf(int user) => (uint)user < (uint)rows.Count ? rows.IndicesOf(user) : default;
+
+    /// <inheritdoc/>
+    public override ReadOnlySpan<float> ValuesOf(int user) => (uint)user < (uint)rows.Count ? rows.ValuesOf(user) : default;
+}

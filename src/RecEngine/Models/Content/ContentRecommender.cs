@@ -1,5 +1,6 @@
 using System.Buffers;
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Content;
 
@@ -113,11 +114,55 @@ public sealed class ContentRecommender : RecommenderBase
         return new SparseRows(offsets, [.. indices], [.. values]);
     }
 
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "content";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        var trained = (ContentModel)model;
+        _options.Write(writer);
+        trained.Space.Write(writer);
+        writer.WriteRows(trained.Items);
+        int users = trained.Context.UserCount;
+        var offsets = new int[users + 1];
+        for (int user = 0; user < users; user++)
+        {
+            offsets[user + 1] = checked(offsets[user] + trained.Profiles.IndicesOf(user).Length);
+        }
+
+        var features = new int[offsets[^1]];
+        var sums = new float[offsets[^1]];
+        for (int user = 0; user < users; user++)
+        {
+            trained.Profiles.IndicesOf(user).CopyTo(features.AsSpan(offsets[user]));
+            trained.Profiles.ValuesOf(user).CopyTo(sums.AsSpan(offsets[user]));
+        }
+
+        writer.WriteRows(new SparseRows(offsets, features, sums));
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static ContentRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var recommender = new ContentRecommender(ContentOptions.Read(reader));
+        var space = FeatureSpace.Read(reader, recommender._options);
+        SparseRows items = reader.ReadRows(context.ItemCount, space.Count, "item feature");
+        SparseRows profiles = reader.ReadRows(context.UserCount, space.Count, "profile feature");
+        recommender.Restore(new ContentModel(context, space, items, new SparseProfiles(profiles)));
+        return recommender;
+    }
+
     internal sealed class ContentModel(FitContext context, FeatureSpace space, SparseRows items, ProfileView profiles) : TrainedModel(context)
     {
         public FeatureSpace Space => space;
 
         public SparseRows Items => items;
+
+        public ProfileView Profiles => profiles;
 
         public override bool CanPersonalize(int user) => Norm(profiles.ValuesOf(user)) > 0;
 

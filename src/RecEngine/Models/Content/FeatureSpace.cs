@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Content;
 
@@ -124,6 +125,54 @@ internal sealed class FeatureSpace
         }
 
         return new FeatureSpace(categories, vocabulary, [.. idf], names, means, deviations, options, tokenizer);
+    }
+
+    /// <summary>Writes the vocabularies and statistics into saved state (the options are written by the recommender).</summary>
+    public void Write(StateWriter writer)
+    {
+        writer.WriteStrings(InIndexOrder(_categories));
+        writer.WriteStrings(InIndexOrder(_tokens));
+        writer.WriteArray<float>(_idf);
+        writer.WriteStrings(_numericNames);
+        writer.WriteArray<double>(_means);
+        writer.WriteArray<double>(_deviations);
+    }
+
+    /// <summary>Reads a feature space written by <see cref="Write"/>.</summary>
+    public static FeatureSpace Read(StateReader reader, ContentOptions options)
+    {
+        Dictionary<string, int> categories = ByIndex(reader, reader.ReadStrings("category"), "category");
+        Dictionary<string, int> tokens = ByIndex(reader, reader.ReadStrings("token"), "token");
+        float[] idf = reader.ReadFinite(tokens.Count, "inverse document frequency");
+        string[] names = reader.ReadStrings("numeric attribute");
+        double[] means = reader.ReadFiniteDoubles(names.Length, "numeric mean");
+        double[] deviations = reader.ReadFiniteDoubles(names.Length, "numeric deviation");
+        return new FeatureSpace(categories, tokens, idf, names, means, deviations, options, new TextTokenizer(options.MinimumTokenLength, options.RemoveStopWords));
+    }
+
+    private static string[] InIndexOrder(Dictionary<string, int> ids)
+    {
+        var names = new string[ids.Count];
+        foreach ((string name, int id) in ids)
+        {
+            names[id] = name;
+        }
+
+        return names;
+    }
+
+    private static Dictionary<string, int> ByIndex(StateReader reader, string[] names, string what)
+    {
+        var ids = new Dictionary<string, int>(names.Length, StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (!ids.TryAdd(name, ids.Count))
+            {
+                throw reader.Invalid($"lists the {what} '{name}' twice.");
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>The unit-length vector of <paramref name="attributes"/>, indices ascending; appended to the lists.</summary>

@@ -1,3 +1,4 @@
+using RecEngine.Persistence;
 namespace RecEngine.Models.Factorization;
 
 /// <summary>Options of <see cref="ExplicitAlsRecommender"/>. Validated when the recommender is created.</summary>
@@ -78,4 +79,34 @@ public sealed class ExplicitAlsOptions
             throw new ArgumentOutOfRangeException(nameof(DegreeOfParallelism), DegreeOfParallelism, "DegreeOfParallelism must be at least 1.");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write(Factors);
+        writer.Write(Regularization);
+        writer.Write(BiasRegularization);
+        writer.Write(UseBiases);
+        writer.Write(Iterations);
+        writer.Write(InitialScale);
+        writer.Write(RatingRange is not null);
+        writer.Write(RatingRange?.Min ?? 0f);
+        writer.Write(RatingRange?.Max ?? 0f);
+        writer.Write(Seed);
+        writer.WriteOptional(DegreeOfParallelism);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static ExplicitAlsOptions Read(StateReader reader) => new()
+    {
+        Factors = reader.ReadInt32(),
+        Regularization = reader.ReadSingle(),
+        BiasRegularization = reader.ReadSingle(),
+        UseBiases = reader.ReadBoolean(),
+        Iterations = reader.ReadInt32(),
+        InitialScale = reader.ReadSingle(),
+        RatingRange = (reader.ReadBoolean(), reader.ReadSingle(), reader.ReadSingle()) is (true, float min, float max) ? (min, max) : null,
+        Seed = reader.ReadInt32(),
+        DegreeOfParallelism = reader.ReadOptional<int>(),
+    };
 }

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using RecEngine.Data;
 using RecEngine.Kernels;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Factorization;
 
@@ -120,20 +121,65 @@ public sealed class ExplicitAlsRecommender : RecommenderBase, IRatingPredictor
         return loss;
     }
 
-    private sealed class Factors(int users, int items, int k)
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "explicit-als";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
     {
-        public float[] User { get; } = new float[users * k];
+        var trained = (ExplicitModel)model;
+        trained.Options.Write(writer);
+        writer.Write(trained.Mean);
+        writer.WriteArray<float>(trained.State.User);
+        writer.WriteArray<float>(trained.State.UserBias);
+        writer.WriteArray<float>(trained.State.Item);
+        writer.WriteArray<float>(trained.State.ItemBias);
+    }
 
-        public float[] UserBias { get; } = new float[users];
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static ExplicitAlsRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var recommender = new ExplicitAlsRecommender(ExplicitAlsOptions.Read(reader));
+        ExplicitAlsOptions options = recommender._options;
+        int k = options.Factors;
+        float mean = reader.ReadFiniteSingle("mean rating");
+        var state = new Factors(
+            reader.ReadFinite(checked(context.UserCount * k), "user factor"),
+            reader.ReadFinite(context.UserCount, "user bias"),
+            reader.ReadFinite(checked(context.ItemCount * k), "item factor"),
+            reader.ReadFinite(context.ItemCount, "item bias"));
+        recommender.Restore(new ExplicitModel(context, options, state, mean));
+        return recommender;
+    }
 
-        public float[] Item { get; } = new float[items * k];
+    private sealed class Factors(float[] user, float[] userBias, float[] item, float[] itemBias)
+    {
+        public Factors(int users, int items, int k)
+            : this(new float[users * k], new float[users], new float[items * k], new float[items])
+        {
+        }
 
-        public float[] ItemBias { get; } = new float[items];
+        public float[] User => user;
+
+        public float[] UserBias => userBias;
+
+        public float[] Item => item;
+
+        public float[] ItemBias => itemBias;
     }
 
     private sealed class ExplicitModel(FitContext context, ExplicitAlsOptions options, Factors state, float mean) : TrainedModel(context)
     {
         private readonly int _k = options.Factors;
+
+        public ExplicitAlsOptions Options => options;
+
+        public Factors State => state;
+
+        public float Mean => mean;
 
         public float Predict(int user, int item)
         {

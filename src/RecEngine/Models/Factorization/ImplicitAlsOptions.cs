@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Factorization;
 
@@ -90,4 +91,34 @@ public sealed class ImplicitAlsOptions
             throw new ArgumentOutOfRangeException(nameof(DegreeOfParallelism), DegreeOfParallelism, "DegreeOfParallelism must be at least 1.");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write(Factors);
+        writer.Write(Regularization);
+        writer.Write(Alpha);
+        writer.Write(Iterations);
+        writer.Write((int)Solver);
+        writer.Write(ConjugateGradientSteps);
+        writer.Write((int)Values);
+        writer.Write(InitialScale);
+        writer.Write(Seed);
+        writer.WriteOptional(DegreeOfParallelism);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static ImplicitAlsOptions Read(StateReader reader) => new()
+    {
+        Factors = reader.ReadInt32(),
+        Regularization = reader.ReadSingle(),
+        Alpha = reader.ReadSingle(),
+        Iterations = reader.ReadInt32(),
+        Solver = reader.ReadEnum<AlsSolver>("solver"),
+        ConjugateGradientSteps = reader.ReadInt32(),
+        Values = reader.ReadEnum<MatrixValues>("value kind"),
+        InitialScale = reader.ReadSingle(),
+        Seed = reader.ReadInt32(),
+        DegreeOfParallelism = reader.ReadOptional<int>(),
+    };
 }

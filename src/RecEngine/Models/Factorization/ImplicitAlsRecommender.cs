@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using RecEngine.Data;
 using RecEngine.Kernels;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Factorization;
 
@@ -296,6 +297,39 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
         }
     }
 
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "implicit-als";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        var trained = (AlsModel)model;
+        trained.Options.Write(writer);
+        writer.WriteMatrix(trained.Matrix);
+        writer.WriteArray(trained.UserFactors);
+        writer.WriteArray<float>(trained.ItemFactors);
+        writer.WriteArray<float>(trained.RegularizedGram);
+        writer.WriteArray<float>(trained.RegularizedUserGram);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static ImplicitAlsRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var recommender = new ImplicitAlsRecommender(ImplicitAlsOptions.Read(reader));
+        ImplicitAlsOptions options = recommender._options;
+        int k = options.Factors;
+        InteractionMatrix matrix = reader.ReadMatrix(context.UserCount, context.ItemCount, "training");
+        float[] users = reader.ReadFinite(checked(context.UserCount * k), "user factor");
+        float[] items = reader.ReadFinite(checked(context.ItemCount * k), "item factor");
+        float[] gram = reader.ReadFinite(k * k, "item Gram entry");
+        float[] userGram = reader.ReadFinite(k * k, "user Gram entry");
+        recommender.Restore(new AlsModel(context, options, matrix, users, items, gram, userGram));
+        return recommender;
+    }
+
     internal sealed class AlsModel : TrainedModel
     {
         private readonly ImplicitAlsOptions _options;
@@ -340,6 +374,9 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
         /// <summary>YᵀY + λI of the item factors.</summary>
         public float[] RegularizedGram => _regularizedGram;
+
+        /// <summary>XᵀX + λI of the user factors.</summary>
+        public float[] RegularizedUserGram => _regularizedUserGram;
 
         public ReadOnlySpan<float> UserRow(int user) => _userFactors.AsSpan(user * _k, _k);
 

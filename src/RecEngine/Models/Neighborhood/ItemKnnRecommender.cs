@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Neighborhood;
 
@@ -105,6 +106,28 @@ public sealed class ItemKnnRecommender : RecommenderBase, IRatingPredictor
         var fit = NeighborhoodFit.Build(dataset, _options, itemBased: true, cancellationToken);
         progress?.Report(new TrainingProgress("similarities", 1, 1, double.NaN));
         return new ItemKnnModel(context, fit);
+    }
+
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "item-knn";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        _options.Write(writer);
+        ((ItemKnnModel)model).Fit.Write(writer);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static ItemKnnRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var options = NeighborhoodOptions.Read(reader);
+        var recommender = new ItemKnnRecommender(options);
+        recommender.Restore(new ItemKnnModel(context, NeighborhoodFit.Read(reader, context, options, itemBased: true)));
+        return recommender;
     }
 
     private sealed class ItemKnnModel(FitContext context, NeighborhoodFit fit) : TrainedModel(context)

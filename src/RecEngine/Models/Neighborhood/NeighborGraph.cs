@@ -1,3 +1,5 @@
+using RecEngine.Data;
+using RecEngine.Persistence;
 namespace RecEngine.Models.Neighborhood;
 
 /// <summary>
@@ -49,5 +51,23 @@ internal sealed class NeighborGraph
         }
 
         return true;
+    }
+
+    /// <summary>Writes the graph into saved state.</summary>
+    public void Write(StateWriter writer) => writer.WriteRows(new(_offsets, _neighbors, _similarities));
+
+    /// <summary>Reads a graph of <paramref name="rows"/> rows written by <see cref="Write"/>; neighbours must be rows, never the row itself.</summary>
+    public static NeighborGraph Read(StateReader reader, int rows, string what)
+    {
+        SparseRows graph = reader.ReadRows(rows, rows, what, ascending: false);
+        for (int row = 0; row < rows; row++)
+        {
+            if (graph.IndicesOf(row).Contains(row))
+            {
+                throw reader.Invalid($"lists {what} {row} as its own neighbour.");
+            }
+        }
+
+        return new NeighborGraph(graph.Offsets, graph.Indices, graph.Values);
     }
 }

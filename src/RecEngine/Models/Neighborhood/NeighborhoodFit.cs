@@ -1,5 +1,6 @@
 using RecEngine.Data;
 using RecEngine.Models.Baseline;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Neighborhood;
 
@@ -109,5 +110,34 @@ internal sealed class NeighborhoodFit
         }
 
         return Baseline.Clip(total > 0 ? estimate + (weighted / total) : estimate);
+    }
+
+    /// <summary>Writes the fit into saved state (the options are written by the recommender).</summary>
+    public void Write(StateWriter writer)
+    {
+        writer.WriteMatrix(Matrix);
+        Graph.Write(writer);
+        writer.WriteArray<float>(NeighborSums);
+        bool shared = ReferenceEquals(Ratings, Matrix);
+        writer.Write(shared);
+        if (!shared)
+        {
+            writer.WriteMatrix(Ratings);
+        }
+
+        Baseline.Write(writer);
+    }
+
+    /// <summary>Reads a fit written by <see cref="Write"/>, for the shape of <paramref name="context"/>.</summary>
+    public static NeighborhoodFit Read(StateReader reader, FitContext context, NeighborhoodOptions options, bool itemBased)
+    {
+        int users = context.UserCount, items = context.ItemCount;
+        InteractionMatrix matrix = reader.ReadMatrix(users, items, "weight");
+        int rows = itemBased ? items : users;
+        NeighborGraph graph = NeighborGraph.Read(reader, rows, itemBased ? "item" : "user");
+        float[] sums = reader.ReadFinite(rows, "neighbour weight");
+        InteractionMatrix ratings = reader.ReadBoolean() ? matrix : reader.ReadMatrix(users, items, "rating");
+        BaselineBiases baseline = BaselineBiases.Read(reader, users, items);
+        return new NeighborhoodFit(matrix, graph, sums, ratings, baseline, options.PredictionNeighbors);
     }
 }

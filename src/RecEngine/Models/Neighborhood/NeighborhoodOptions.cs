@@ -1,5 +1,6 @@
 using RecEngine.Data;
 using RecEngine.Models.Baseline;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Neighborhood;
 
@@ -113,4 +114,36 @@ public sealed class NeighborhoodOptions
             throw new ArgumentOutOfRangeException(nameof(DegreeOfParallelism), DegreeOfParallelism, "DegreeOfParallelism must be at least 1.");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write((int)Measure);
+        writer.Write(Neighbors);
+        writer.Write(Shrinkage);
+        writer.Write((int)Values);
+        writer.Write((int)Weighting);
+        writer.Write(Bm25K1);
+        writer.Write(Bm25B);
+        writer.Write(NormalizeSimilarities);
+        writer.Write(PredictionNeighbors);
+        Baseline.Write(writer);
+        writer.WriteOptional(DegreeOfParallelism);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static NeighborhoodOptions Read(StateReader reader) => new()
+    {
+        Measure = reader.ReadEnum<SimilarityMeasure>("similarity measure"),
+        Neighbors = reader.ReadInt32(),
+        Shrinkage = reader.ReadSingle(),
+        Values = reader.ReadEnum<MatrixValues>("value kind"),
+        Weighting = reader.ReadEnum<NeighborWeighting>("weighting"),
+        Bm25K1 = reader.ReadDouble(),
+        Bm25B = reader.ReadDouble(),
+        NormalizeSimilarities = reader.ReadBoolean(),
+        PredictionNeighbors = reader.ReadInt32(),
+        Baseline = BaselineOptions.Read(reader),
+        DegreeOfParallelism = reader.ReadOptional<int>(),
+    };
 }

@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Neighborhood;
 
@@ -52,6 +53,28 @@ public sealed class UserKnnRecommender : RecommenderBase, IRatingPredictor
         var fit = NeighborhoodFit.Build(dataset, _options, itemBased: false, cancellationToken);
         progress?.Report(new TrainingProgress("similarities", 1, 1, double.NaN));
         return new UserKnnModel(context, fit);
+    }
+
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "user-knn";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        _options.Write(writer);
+        ((UserKnnModel)model).Fit.Write(writer);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static UserKnnRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var options = NeighborhoodOptions.Read(reader);
+        var recommender = new UserKnnRecommender(options);
+        recommender.Restore(new UserKnnModel(context, NeighborhoodFit.Read(reader, context, options, itemBased: false)));
+        return recommender;
     }
 
     private sealed class UserKnnModel(FitContext context, NeighborhoodFit fit) : TrainedModel(context)

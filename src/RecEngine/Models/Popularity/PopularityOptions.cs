@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Popularity;
 
@@ -32,4 +33,18 @@ public sealed class PopularityOptions
             throw new ArgumentOutOfRangeException(nameof(HalfLife), halfLife, "The half-life must be positive.");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write((int)Values);
+        writer.WriteOptional(HalfLife?.Ticks);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static PopularityOptions Read(StateReader reader) => new()
+    {
+        Values = reader.ReadEnum<MatrixValues>("value kind"),
+        HalfLife = reader.ReadOptional<long>() is { } ticks ? TimeSpan.FromTicks(ticks) : null,
+    };
 }

@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Popularity;
 
@@ -62,6 +63,27 @@ public sealed class PopularityRecommender : RecommenderBase
 
         progress?.Report(new TrainingProgress("popularity", 1, 1, double.NaN));
         return new PopularityModel(context, scores);
+    }
+
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "popularity";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        _options.Write(writer);
+        writer.WriteArray<float>(model.FallbackScores);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static PopularityRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var recommender = new PopularityRecommender(PopularityOptions.Read(reader));
+        recommender.Restore(new PopularityModel(context, reader.ReadFinite(context.ItemCount, "popularity score")));
+        return recommender;
     }
 
     private sealed class PopularityModel(FitContext context, float[] scores) : TrainedModel(context)
