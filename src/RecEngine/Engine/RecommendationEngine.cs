@@ -46,7 +46,7 @@ namespace RecEngine;
 /// </para>
 /// <para>Dispose the engine to stop: it stops accepting events, applies everything queued and closes the log.</para>
 /// </remarks>
-public sealed class RecommendationEngine : IAsyncDisposable
+public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisposable
 {
     private readonly EngineModels _models;
     private readonly Dictionary<string, EngineRecommender> _byName;
@@ -89,6 +89,9 @@ public sealed class RecommendationEngine : IAsyncDisposable
 
     /// <summary>The default model (<see cref="RecommendationEngineOptions.DefaultModel"/>, else the first).</summary>
     public IRecommender Recommender { get; }
+
+    /// <summary>The directory of the engine's event log and snapshots (<see cref="RecommendationEngineOptions.DataDirectory"/>), or <see langword="null"/>.</summary>
+    public string? DataDirectory => _directory;
 
     /// <summary>The names of the engine's models, in the order of the options.</summary>
     public IReadOnlyList<string> ModelNames { get; }
@@ -438,6 +441,9 @@ public sealed class RecommendationEngine : IAsyncDisposable
             _snapshotGate.Release();
         }
     }
+
+    /// <summary>Stops the engine as <see cref="DisposeAsync"/> does, blocking the caller until it has stopped.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Stops accepting events, applies everything queued, stops retraining and snapshots, and closes the event log.</summary>
     public async ValueTask DisposeAsync()

@@ -52,11 +52,40 @@ public sealed class RecommendationEngineOptions
     /// <summary>Snapshots kept in <see cref="DataDirectory"/>; older ones are deleted after each new one. The default is 2.</summary>
     public int SnapshotsToKeep { get; set; } = 2;
 
+    /// <summary>A copy of these options with <paramref name="models"/> after this instance's own models.</summary>
+    internal RecommendationEngineOptions WithModels(IEnumerable<EngineModel> models)
+    {
+        var copy = new RecommendationEngineOptions
+        {
+            DefaultModel = DefaultModel,
+            Ingest = Ingest,
+            DataDirectory = DataDirectory,
+            EventLog = EventLog,
+            RetrainInterval = RetrainInterval,
+            HalfLife = HalfLife,
+            SnapshotInterval = SnapshotInterval,
+            SnapshotsToKeep = SnapshotsToKeep,
+        };
+        foreach (EngineModel model in Models.Concat(models))
+        {
+            copy.Models.Add(model);
+        }
+
+        return copy;
+    }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">No model, two models with one name, or a default model that is not one of them.</exception>
     /// <exception cref="ArgumentNullException"><see cref="Ingest"/>, <see cref="EventLog"/> or a model is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
     public void Validate()
+    {
+        ValidateModels();
+        ValidateSettings();
+    }
+
+    /// <summary>Checks the models: at least one, distinct names, and a default model among them.</summary>
+    internal void ValidateModels()
     {
         if (Models.Count == 0)
         {
@@ -77,7 +106,11 @@ public sealed class RecommendationEngineOptions
         {
             throw new ArgumentException($"DefaultModel '{DefaultModel}' is not the name of a model ({string.Join(", ", names)}).", nameof(DefaultModel));
         }
+    }
 
+    /// <summary>Checks everything but the models.</summary>
+    internal void ValidateSettings()
+    {
         ArgumentNullException.ThrowIfNull(Ingest);
         Ingest.Validate();
         ArgumentNullException.ThrowIfNull(EventLog);

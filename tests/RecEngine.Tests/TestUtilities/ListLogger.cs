@@ -18,3 +18,18 @@ internal sealed class ListLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         _entries.Enqueue((eventId.Id, formatter(state, exception)));
 }
+
+/// <summary>Hands one <see cref="ListLogger"/> per category to a logging pipeline, so tests see what a host's loggers write.</summary>
+internal sealed class ListLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentDictionary<string, ListLogger> _loggers = new(StringComparer.Ordinal);
+
+    /// <summary>The logger of <paramref name="category"/> (created empty if nothing was logged under it).</summary>
+    public ListLogger this[string category] => _loggers.GetOrAdd(category, _ => new ListLogger());
+
+    public ILogger CreateLogger(string categoryName) => this[categoryName];
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,185 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RecEngine.Data;
+using RecEngine.Ingest;
+using RecEngine.Models.Factorization;
+using RecEngine.Tests.Data.Loading;
+using RecEngine.Tests.TestUtilities;
+
+namespace RecEngine.Tests.DependencyInjection;
+
+/// <summary>RecEngine in a real service provider and a real generic host.</summary>
+public sealed class AddRecEngineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static readonly Lazy<(InteractionDataset All, InteractionDataset Start, Interaction[] Events)> Stream = new(() => EventStreams.TimeOrdered(150, 120, 4_000));
+
+    private static RecEngineBuilder Models(RecEngineBuilder engine) => engine
+        .AddImplicitAls("als", als =>
+        {
+            als.Factors = 8;
+            als.Iterations = 3;
+        })
+        .AddItemKnn("similar", knn => knn.Neighbors = 10)
+        .AddPopularity()
+        .StartFrom(_ => Stream.Value.Start);
+
+    [Fact]
+    public async Task TheProvider_ResolvesTheEngine_ItsDefaultAndNamedModels_AndTheIngestApi_AsOneEngine()
+    {
+        await using ServiceProvider services = new ServiceCollection().AddRecEngine(engine => Models(engine)).BuildServiceProvider();
+
+        RecommendationEngine engine = services.GetRequiredService<RecommendationEngine>();
+
+        Assert.Same(engine, services.GetRequiredService<IEventIngest>());
+        Assert.Same(engine.Recommender, services.GetRequiredService<IRecommender>());
+        Assert.Equal("als", services.GetRequiredService<IRecommender>().Name);
+        Assert.Same(engine.GetRecommender("similar"), services.GetRequiredKeyedService<IRecommender>("similar"));
+        Assert.Same(engine.GetRecommender("popularity"), services.GetRequiredKeyedService<IRecommender>("popularity"));
+        Assert.Null(services.GetKeyedService<IRecommender>("no-such-model"));
+        Assert.Equal(["als", "similar", "popularity"], engine.ModelNames);
+        Assert.Equal(Stream.Value.Start.Count, (await engine.SaveAsync(new MemoryStream())).Interactions);
+    }
+
+    [Fact]
+    public async Task EventsSubmittedThroughTheIngestApi_ChangeWhatTheInjectedRecommendersServe()
+    {
+        await using ServiceProvider services = new ServiceCollection().AddRecEngine(engine => Models(engine)).BuildServiceProvider();
+        IEventIngest ingest = services.GetRequiredService<IEventIngest>();
+        IRecommender als = services.GetRequiredService<IRecommender>();
+        IRecommender similar = services.GetRequiredKeyedService<IRecommender>("similar");
+        InteractionDataset all = Stream.Value.All;
+        string[] clicked = [.. Enumerable.Range(0, 5).Select(all.Items.GetId)];
+        Assert.False(als.IsKnownUser("newcomer"));
+        IReadOnlyList<ScoredItem> before = als.Recommend("newcomer", 10);
+
+        foreach (string item in clicked)
+        {
+            Assert.True((await ingest.SubmitAsync(new Interaction("newcomer", item, 1f, DateTimeOffset.UtcNow, EventKind.Click))).Accepted);
+        }
+
+        await ingest.FlushAsync().WaitAsync(Timeout);
+
+        Assert.True(als.IsKnownUser("newcomer"));
+        IReadOnlyList<ScoredItem> after = als.Recommend("newcomer", 10);
+        Assert.NotEqual(before.Select(i => i.ItemId), after.Select(i => i.ItemId));
+        Assert.DoesNotContain(after, i => clicked.Contains(i.ItemId));
+        Assert.True(similar.IsKnownUser("newcomer"));
+        Assert.Equal(5, ingest.Counters.Applied);
+    }
+
+    [Fact]
+    public async Task InvalidEngineOrModelOptions_FailTheHostStart_WithEveryProblemNamed()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddRecEngine(engine => engine
+            .AddImplicitAls("als", als => als.Factors = 0)
+            .AddItemKnn("similar", knn => knn.Neighbors = -3)
+            .ConfigureEngine(options => options.SnapshotsToKeep = 0));
+        using IHost host = builder.Build();
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Model 'als'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Factors", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'similar'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Neighbors", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SnapshotsToKeep", error.Message, StringComparison.Ordinal);
+        Assert.False(host.Services.GetRequiredService<RecommendationEngineProvider>().IsStarted);
+    }
+
+    [Fact]
+    public async Task TwoModelsWithOneName_AreRefusedAtStartUp()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddRecEngine(engine => engine.AddPopularity("top").AddItemKnn("top"));
+        using IHost host = builder.Build();
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Two models are named 'top'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddRecEngineTwice_IsRefused()
+    {
+        var services = new ServiceCollection().AddRecEngine(engine => engine.AddPopularity());
+        Assert.Throws<InvalidOperationException>(() => services.AddRecEngine(engine => engine.AddPopularity()));
+        Assert.Throws<ArgumentNullException>(() => services.AddRecEngine(null!));
+    }
+
+    [Fact]
+    public async Task TheHostedService_StartsTheEngineWithTheHost_AndOnStopDrainsTheQueueAndWritesASnapshot()
+    {
+        using var folder = new TempFolder();
+        (InteractionDataset _, InteractionDataset start, Interaction[] events) = Stream.Value;
+        var logs = new ListLoggerProvider();
+        IHost NewHost()
+        {
+            HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information);
+            builder.Services.AddRecEngine(engine => Models(engine)
+                .ConfigureEngine(options =>
+                {
+                    options.DataDirectory = folder.Path;
+
+                    // Submissions only queue (no per-batch acknowledgement), so stopping has a queue to drain.
+                    options.EventLog = new EventLogOptions { Fsync = FsyncPolicy.None };
+                    options.Ingest.MaxBatchSize = 16;
+                })
+                .UseHostedService());
+            return builder.Build();
+        }
+
+        using (IHost host = NewHost())
+        {
+            await host.StartAsync().WaitAsync(Timeout);
+            Assert.True(host.Services.GetRequiredService<RecommendationEngineProvider>().IsStarted);
+            IEventIngest ingest = host.Services.GetRequiredService<IEventIngest>();
+            BatchSubmitResult submitted = await ingest.SubmitAsync(events[..2_000]).AsTask().WaitAsync(Timeout);
+            Assert.Equal(2_000, submitted.Accepted);
+
+            await host.StopAsync().WaitAsync(Timeout);
+
+            Assert.Equal(2_000, ingest.Counters.Applied);
+            Assert.False(host.Services.GetRequiredService<RecommendationEngineProvider>().IsStarted);
+        }
+
+        Assert.Single(Directory.GetFiles(folder.Path, "snapshot-*.rsnp"));
+        (int Id, string Message)[] provider = logs[typeof(RecommendationEngineProvider).FullName!].Entries;
+        Assert.Equal([1100, 1101], provider.Select(e => e.Id));
+        Assert.Contains("2000 events applied", provider[1].Message, StringComparison.Ordinal);
+        (int Id, string Message)[] engineLog = logs[typeof(RecommendationEngine).FullName!].Entries;
+        Assert.Contains(engineLog, e => e.Id == 1000);
+
+        // The next host starts from the snapshot, with nothing left to replay.
+        using (IHost host = NewHost())
+        {
+            await host.StartAsync().WaitAsync(Timeout);
+            RecommendationEngine engine = host.Services.GetRequiredService<RecommendationEngine>();
+            Assert.Equal(start.Count + 2_000, (await engine.SaveAsync(new MemoryStream())).Interactions);
+            Assert.Contains("0 events replayed", logs[typeof(RecommendationEngine).FullName!].Entries.Last(e => e.Id == 1000).Message, StringComparison.Ordinal);
+            await host.StopAsync().WaitAsync(Timeout);
+        }
+    }
+
+    [Fact]
+    public async Task AModelAddedFromTheServiceProvider_IsCreatedFromIt_AndRetrainedByTheEngine()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new ExplicitAlsOptions { Factors = 4, Iterations = 2 });
+        services.AddRecEngine(engine => engine
+            .AddPopularity()
+            .AddModel("ratings", provider => new ExplicitAlsRecommender(provider.GetRequiredService<ExplicitAlsOptions>()))
+            .StartFrom(_ => Stream.Value.Start));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        IRecommender ratings = provider.GetRequiredKeyedService<IRecommender>("ratings");
+
+        Assert.True(ratings.IsFitted);
+        Assert.Equal(10, ratings.Recommend(Stream.Value.Start.Users.GetId(0), 10).Count);
+    }
+}
