@@ -36,7 +36,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
 
     private EngineModels(
         EngineModel[] specs, ILiveModel[] live, EventHistory history, long lastSequence, int batchSize, TimeSpan? halfLife, TrainingDecay? decay,
-        Histogram<double> recommendDuration)
+        EngineTelemetry telemetry)
     {
         _specs = specs;
         _halfLife = halfLife;
@@ -48,7 +48,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         _recommenders = new EngineRecommender[specs.Length];
         for (int m = 0; m < specs.Length; m++)
         {
-            _recommenders[m] = new EngineRecommender(specs[m].Name, live[m].Recommender, recommendDuration);
+            _recommenders[m] = new EngineRecommender(specs[m].Name, live[m].Recommender, telemetry);
         }
     }
 
@@ -66,13 +66,13 @@ internal sealed class EngineModels : IEventApplier, IDisposable
 
     /// <summary>Trains every model on <paramref name="start"/>, its weights aged by <paramref name="halfLife"/> when there is one.</summary>
     public static EngineModels Train(
-        IEnumerable<EngineModel> specs, InteractionDataset start, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration, CancellationToken cancellationToken)
+        IEnumerable<EngineModel> specs, InteractionDataset start, int batchSize, TimeSpan? halfLife, EngineTelemetry telemetry, CancellationToken cancellationToken)
     {
         var history = new EventHistory(start);
         EngineModel[] models = [.. specs];
         (InteractionDataset aged, TrainingDecay? decay) = TrainingDecay.Age(start, halfLife, DateTimeOffset.UtcNow);
         ILiveModel[] live = StartAll(models, aged, cancellationToken);
-        return new EngineModels(models, live, history, 0, batchSize, halfLife, decay, recommendDuration);
+        return new EngineModels(models, live, history, 0, batchSize, halfLife, decay, telemetry);
     }
 
     /// <summary>Restores every model as <paramref name="snapshot"/> saved it (see <see cref="EngineModel.Restore"/>).</summary>
@@ -80,11 +80,11 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     /// <param name="snapshot">The saved state.</param>
     /// <param name="batchSize">Events per catch-up batch of a retrain.</param>
     /// <param name="halfLife">The half-life for later trainings.</param>
-    /// <param name="recommendDuration">The histogram of recommend calls.</param>
+    /// <param name="telemetry">What the recommenders report through.</param>
     /// <param name="unfit">Told the name and state kind of a model whose saved state does not fit, which is trained afresh.</param>
     /// <param name="cancellationToken">Cancels the restore.</param>
     public static EngineModels Restore(
-        IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, TimeSpan? halfLife, Histogram<double> recommendDuration,
+        IEnumerable<EngineModel> specs, EngineSnapshot snapshot, int batchSize, TimeSpan? halfLife, EngineTelemetry telemetry,
         Action<string, string> unfit, CancellationToken cancellationToken)
     {
         var history = new EventHistory(snapshot.History);
@@ -102,7 +102,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
             live[m] = models[m].Restore(seen, snapshot.Models.GetValueOrDefault(name), kind => unfit(name, kind), cancellationToken);
         }
 
-        return new EngineModels(models, live, history, snapshot.Sequence, batchSize, halfLife, decay, recommendDuration);
+        return new EngineModels(models, live, history, snapshot.Sequence, batchSize, halfLife, decay, telemetry);
     }
 
     /// <summary>

@@ -7,11 +7,14 @@ namespace RecEngine;
 /// <summary>
 /// The <see cref="IRecommender"/> an engine hands out for one of its models: it forwards every call to the model's
 /// current instance, which a retrain replaces atomically, and records the duration of top-N calls
-/// (<c>recengine.recommend.duration</c>, tag <c>model</c>) when someone listens.
+/// (<c>recengine.recommend.duration</c>, tag <c>model</c>) and an activity per top-N or similar-items call
+/// (<c>recengine.recommend</c>, <c>recengine.similar</c>) when someone listens.
 /// </summary>
-internal sealed class EngineRecommender(string name, IRecommender current, Histogram<double> duration) : IRecommender
+internal sealed class EngineRecommender(string name, IRecommender current, EngineTelemetry telemetry) : IRecommender
 {
     private readonly KeyValuePair<string, object?> _tag = new("model", name);
+    private readonly Histogram<double> _duration = telemetry.RecommendDuration;
+    private readonly ActivitySource _activities = telemetry.Activities;
     private IRecommender _current = current;
 
     /// <inheritdoc/>
@@ -37,7 +40,8 @@ internal sealed class EngineRecommender(string name, IRecommender current, Histo
     /// <inheritdoc/>
     public int Recommend(string userId, Span<ScoredItem> destination, RecommendOptions? options = null)
     {
-        long start = duration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        using Activity? activity = Start("recengine.recommend", destination.Length);
+        long start = _duration.Enabled ? Stopwatch.GetTimestamp() : 0;
         int count = Volatile.Read(ref _current).Recommend(userId, destination, options);
         Record(start);
         return count;
@@ -46,7 +50,8 @@ internal sealed class EngineRecommender(string name, IRecommender current, Histo
     /// <inheritdoc/>
     public IReadOnlyList<ScoredItem> Recommend(string userId, int count, RecommendOptions? options = null)
     {
-        long start = duration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        using Activity? activity = Start("recengine.recommend", count);
+        long start = _duration.Enabled ? Stopwatch.GetTimestamp() : 0;
         IReadOnlyList<ScoredItem> result = Volatile.Read(ref _current).Recommend(userId, count, options);
         Record(start);
         return result;
@@ -56,18 +61,38 @@ internal sealed class EngineRecommender(string name, IRecommender current, Histo
     public void Score(string userId, ReadOnlySpan<string> itemIds, Span<float> scores) => Volatile.Read(ref _current).Score(userId, itemIds, scores);
 
     /// <inheritdoc/>
-    public int SimilarItems(string itemId, Span<ScoredItem> destination, RecommendOptions? options = null) =>
-        Volatile.Read(ref _current).SimilarItems(itemId, destination, options);
+    public int SimilarItems(string itemId, Span<ScoredItem> destination, RecommendOptions? options = null)
+    {
+        using Activity? activity = Start("recengine.similar", destination.Length);
+        return Volatile.Read(ref _current).SimilarItems(itemId, destination, options);
+    }
 
     /// <inheritdoc/>
-    public IReadOnlyList<ScoredItem> SimilarItems(string itemId, int count, RecommendOptions? options = null) =>
-        Volatile.Read(ref _current).SimilarItems(itemId, count, options);
+    public IReadOnlyList<ScoredItem> SimilarItems(string itemId, int count, RecommendOptions? options = null)
+    {
+        using Activity? activity = Start("recengine.similar", count);
+        return Volatile.Read(ref _current).SimilarItems(itemId, count, options);
+    }
+
+    /// <summary>An activity for one call, or null (no allocation) when nobody listens.</summary>
+    private Activity? Start(string operation, int count)
+    {
+        if (!_activities.HasListeners())
+        {
+            return null;
+        }
+
+        Activity? activity = _activities.StartActivity(operation);
+        activity?.SetTag("recengine.model", name);
+        activity?.SetTag("recengine.count", count);
+        return activity;
+    }
 
     private void Record(long start)
     {
         if (start != 0)
         {
-            duration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, _tag);
+            _duration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, _tag);
         }
     }
 }

@@ -14,9 +14,22 @@ namespace RecEngine;
 /// <item><c>recengine.recommend.duration</c> (tag <c>model</c>): histogram, milliseconds per top-N call of an engine's recommender;</item>
 /// <item><c>recengine.retrain.duration</c> (tag <c>outcome</c>): histogram, seconds per background retrain.</item>
 /// </list>
+/// Activities of the activity source (<c>AddSource</c> in OpenTelemetry tracing), created only when sampled:
+/// <list type="bullet">
+/// <item><c>recengine.recommend</c> and <c>recengine.similar</c>: one top-N or similar-items call of an engine's
+/// recommender (tags <c>recengine.model</c>, <c>recengine.count</c>), a child of the caller's activity (for example
+/// the HTTP request);</item>
+/// <item><c>recengine.start</c>: training or restoring the models and replaying the log (tags
+/// <c>recengine.loaded</c>, <c>recengine.interactions</c>, <c>recengine.replayed</c>);</item>
+/// <item><c>recengine.retrain</c> (tag <c>recengine.outcome</c>) and <c>recengine.save</c> (a snapshot or a save;
+/// tags <c>recengine.interactions</c>, <c>recengine.bytes</c>).</item>
+/// </list>
 /// </remarks>
 public static class RecEngineDiagnostics
 {
     /// <summary>The name of RecEngine's <see cref="System.Diagnostics.Metrics.Meter"/>: <c>RecEngine</c>.</summary>
     public const string MeterName = "RecEngine";
+
+    /// <summary>The name of RecEngine's <see cref="System.Diagnostics.ActivitySource"/>: <c>RecEngine</c>.</summary>
+    public const string ActivitySourceName = "RecEngine";
 }

@@ -57,6 +57,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Histogram<double> _retrainDuration;
+    private readonly ActivitySource _activities;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _retrainLoop;
     private readonly Task _snapshotLoop;
@@ -68,8 +69,9 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
 
     private RecommendationEngine(
         RecommendationEngineOptions options, EngineModels models, EventLog? log, DataDirectoryLock? directoryLock, long sequenceAfter, ILogger logger,
-        Meter meter, bool ownsMeter, Histogram<double> retrainDuration, IMeterFactory? meterFactory)
+        Meter meter, bool ownsMeter, Histogram<double> retrainDuration, IMeterFactory? meterFactory, ActivitySource activities)
     {
+        _activities = activities;
         _models = models;
         _directoryLock = directoryLock;
         _directory = options.DataDirectory;
@@ -183,9 +185,10 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     private static async Task<RecommendationEngine> StartCoreAsync(
         RecommendationEngineOptions options, InteractionDataset start, EngineSnapshot? loaded, ILogger logger, IMeterFactory? meterFactory, CancellationToken cancellationToken)
     {
-
         Meter meter = meterFactory?.Create(RecEngineDiagnostics.MeterName) ?? new Meter(RecEngineDiagnostics.MeterName);
-        Histogram<double> recommendDuration = meter.CreateHistogram<double>("recengine.recommend.duration", "ms", "Time of one top-N recommendation of an engine's model.");
+        var activities = new ActivitySource(RecEngineDiagnostics.ActivitySourceName);
+        var telemetry = new EngineTelemetry(
+            meter.CreateHistogram<double>("recengine.recommend.duration", "ms", "Time of one top-N recommendation of an engine's model."), activities);
         Histogram<double> retrainDuration = meter.CreateHistogram<double>("recengine.retrain.duration", "s", "Time of one retrain of every model, from the call to the swap.");
         EventLog? log = null;
         DataDirectoryLock? directoryLock = null;
@@ -196,9 +199,13 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
                 directoryLock = DataDirectoryLock.Acquire(directory);
             }
 
+            using Activity? starting = activities.StartActivity("recengine.start");
+            starting?.SetTag("recengine.loaded", loaded is not null);
             (EngineModels models, log, long snapshotSequence, long replayed) = await Task.Run(
-                () => Prepare(options, start, loaded, recommendDuration, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
-            var engine = new RecommendationEngine(options, models, log, directoryLock, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory);
+                () => Prepare(options, start, loaded, telemetry, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
+            starting?.SetTag("recengine.interactions", models.HistoryCount);
+            starting?.SetTag("recengine.replayed", replayed);
+            var engine = new RecommendationEngine(options, models, log, directoryLock, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory, activities);
             EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, snapshotSequence, replayed);
             engine.ReconcileIfDiverged();
             return engine;
@@ -207,6 +214,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         {
             log?.Dispose();
             directoryLock?.Dispose();
+            activities.Dispose();
             if (meterFactory is null)
             {
                 meter.Dispose();
@@ -267,6 +275,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        using Activity? activity = _activities.StartActivity("recengine.retrain");
         long started = Stopwatch.GetTimestamp();
         string outcome = "failed";
         try
@@ -286,6 +295,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         finally
         {
             _retrainDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+            activity?.SetTag("recengine.outcome", outcome);
         }
     }
 
@@ -429,9 +439,12 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
             return await Task.Run(
                 () =>
                 {
+                    using Activity? activity = _activities.StartActivity("recengine.save");
                     long started = Stopwatch.GetTimestamp();
                     EngineSnapshot snapshot = _models.Capture();
                     long bytes = write(snapshot);
+                    activity?.SetTag("recengine.interactions", snapshot.History.Count);
+                    activity?.SetTag("recengine.bytes", bytes);
                     return new SaveResult(snapshot.Sequence, snapshot.History.Count, bytes, Stopwatch.GetElapsedTime(started));
                 },
                 linked.Token).ConfigureAwait(false);
@@ -469,6 +482,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         _models.Dispose();
         _snapshotGate.Dispose();
         _stopping.Dispose();
+        _activities.Dispose();
         if (_ownsMeter)
         {
             _meter.Dispose();
@@ -498,18 +512,18 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     /// first applied in.
     /// </summary>
     private static (EngineModels Models, EventLog? Log, long SnapshotSequence, long Replayed) Prepare(
-        RecommendationEngineOptions options, InteractionDataset start, EngineSnapshot? loaded, Histogram<double> recommendDuration, ILogger logger,
+        RecommendationEngineOptions options, InteractionDataset start, EngineSnapshot? loaded, EngineTelemetry telemetry, ILogger logger,
         CancellationToken cancellationToken)
     {
         int batchSize = options.Ingest.MaxBatchSize;
         if (loaded is not null)
         {
-            return PrepareLoaded(options, loaded, recommendDuration, logger, cancellationToken);
+            return PrepareLoaded(options, loaded, telemetry, logger, cancellationToken);
         }
 
         if (options.DataDirectory is not { } directory)
         {
-            return (EngineModels.Train(options.Models, start, batchSize, options.HalfLife, recommendDuration, cancellationToken), null, 0, 0);
+            return (EngineModels.Train(options.Models, start, batchSize, options.HalfLife, telemetry, cancellationToken), null, 0, 0);
         }
 
         EngineSnapshot? snapshot = null;
@@ -542,8 +556,8 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         }
 
         EngineModels models = snapshot is null
-            ? EngineModels.Train(options.Models, start, batchSize, options.HalfLife, recommendDuration, cancellationToken)
-            : EngineModels.Restore(options.Models, snapshot, batchSize, options.HalfLife, recommendDuration, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
+            ? EngineModels.Train(options.Models, start, batchSize, options.HalfLife, telemetry, cancellationToken)
+            : EngineModels.Restore(options.Models, snapshot, batchSize, options.HalfLife, telemetry, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
         long after = snapshot?.Sequence ?? 0;
         long replayed = 0;
         void Replay(ReadOnlySpan<WeightedEvent> batch)
@@ -586,10 +600,10 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     /// snapshot and the log starts empty after it.
     /// </summary>
     private static (EngineModels Models, EventLog? Log, long SnapshotSequence, long Replayed) PrepareLoaded(
-        RecommendationEngineOptions options, EngineSnapshot loaded, Histogram<double> recommendDuration, ILogger logger, CancellationToken cancellationToken)
+        RecommendationEngineOptions options, EngineSnapshot loaded, EngineTelemetry telemetry, ILogger logger, CancellationToken cancellationToken)
     {
         EngineModels models = EngineModels.Restore(
-            options.Models, loaded, options.Ingest.MaxBatchSize, options.HalfLife, recommendDuration, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
+            options.Models, loaded, options.Ingest.MaxBatchSize, options.HalfLife, telemetry, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
         if (options.DataDirectory is not { } directory)
         {
             return (models, null, loaded.Sequence, 0);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using RecEngine.Data;
 using RecEngine.Ingest;
@@ -425,6 +426,48 @@ public sealed class RecommendationEngineTests
         Assert.Equal(2, measured.Count(m => m.Instrument == "recengine.recommend.duration" && (string?)m.Model == "top"));
         Assert.Single(measured, m => m.Instrument == "recengine.retrain.duration");
         Assert.Contains(measured, m => m.Instrument == "recengine.ingest.visible.latency");
+    }
+
+    [Fact]
+    public async Task Calls_StartRetrainAndSave_AreTracedAsActivities_ChildrenOfTheCallersActivity()
+    {
+        // Activity listeners are process-wide: this test's engine has a model name no other test uses.
+        const string model = "traced-top";
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RecEngineDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var caller = new ActivitySource("RecEngine.Tests.Caller");
+        using var callerListener = new ActivityListener
+        {
+            ShouldListenTo = source => source == caller,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(callerListener);
+
+        await using RecommendationEngine engine = await RecommendationEngine.StartAsync(Options(EngineModel.Popularity(name: model)));
+        await engine.SubmitAsync(new Interaction("u", "i", 1f, DateTimeOffset.UtcNow, EventKind.View));
+        await engine.FlushAsync().WaitAsync(Timeout);
+        using (Activity? request = caller.StartActivity("request"))
+        {
+            engine.Recommender.Recommend("u", 3);
+            engine.Recommender.SimilarItems("i", 2);
+            Activity recommend = Assert.Single(stopped, a => a.OperationName == "recengine.recommend" && (string?)a.GetTagItem("recengine.model") == model);
+            Assert.Equal(request!.SpanId, recommend.ParentSpanId);
+            Assert.Equal(3, recommend.GetTagItem("recengine.count"));
+            Assert.Single(stopped, a => a.OperationName == "recengine.similar" && (string?)a.GetTagItem("recengine.model") == model);
+        }
+
+        await engine.RetrainAsync();
+        await engine.SaveAsync(new MemoryStream());
+
+        Assert.Contains(stopped, a => a.OperationName == "recengine.retrain" && (string?)a.GetTagItem("recengine.outcome") == "completed");
+        Assert.Contains(stopped, a => a.OperationName == "recengine.save" && a.GetTagItem("recengine.interactions") is 1);
+        Assert.Contains(stopped, a => a.OperationName == "recengine.start");
     }
 
     /// <summary>
