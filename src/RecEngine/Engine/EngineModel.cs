@@ -122,12 +122,16 @@ public sealed class EngineModel
     public static EngineModel Retrained(string name, Func<IRecommender> create)
     {
         ArgumentNullException.ThrowIfNull(create);
-        return new EngineModel(name, false, (data, progress, cancellationToken) =>
-        {
-            IRecommender recommender = create() ?? throw new InvalidOperationException($"The factory of model '{name}' returned null.");
-            recommender.Fit(data, progress, cancellationToken);
-            return new RetrainedModel(recommender);
-        });
+        return new EngineModel(
+            name,
+            false,
+            (data, progress, cancellationToken) =>
+            {
+                IRecommender recommender = create() ?? throw new InvalidOperationException($"The factory of model '{name}' returned null.");
+                recommender.Fit(data, progress, cancellationToken);
+                return new RetrainedModel(recommender);
+            },
+            (_, state) => RetrainedModel.TryRestore(state, create));
     }
 
     /// <summary>Trains the model on <paramref name="data"/> and returns it ready to follow events.</summary>
@@ -165,13 +169,49 @@ public sealed class EngineModel
         return new EngineModel(name, true, (data, _, _) => new LiveNeighborhood(data, itemBased, options));
     }
 
-    /// <summary>A model events do not update: it serves what it was fitted on until the next retrain.</summary>
+    /// <summary>
+    /// A model events do not update: it serves what it was fitted on until the next retrain. A RecEngine model is
+    /// saved in snapshots as a model file, so a restart serves what it served instead of training on everything.
+    /// </summary>
     private sealed class RetrainedModel(IRecommender recommender) : ILiveModel
     {
+        private const string StateKind = "model-file";
+
         public IRecommender Recommender => recommender;
 
         public void Apply(ReadOnlySpan<WeightedEvent> batch)
         {
+        }
+
+        public SavedState? CaptureState()
+        {
+            if (recommender is not RecommenderBase { StateKind: not null, IsFitted: true })
+            {
+                return null;
+            }
+
+            using var buffer = new MemoryStream();
+            ModelFile.Save(recommender, buffer);
+            return new SavedState(StateKind, buffer.ToArray());
+        }
+
+        /// <summary>The saved model, when it is of the class the factory makes (else the model is trained again).</summary>
+        public static RetrainedModel? TryRestore(SavedState state, Func<IRecommender> create)
+        {
+            if (state.Kind != StateKind)
+            {
+                return null;
+            }
+
+            try
+            {
+                IRecommender loaded = ModelFile.Load(new MemoryStream(state.Data, writable: false));
+                return loaded.GetType() == create()?.GetType() ? new RetrainedModel(loaded) : null;
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
         }
     }
 }

@@ -602,26 +602,32 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     private static (EngineModels Models, EventLog? Log, long SnapshotSequence, long Replayed) PrepareLoaded(
         RecommendationEngineOptions options, EngineSnapshot loaded, EngineTelemetry telemetry, ILogger logger, CancellationToken cancellationToken)
     {
+        string? directory = options.DataDirectory;
+        string? logPath = directory is null ? null : Path.Combine(directory, EventLog.FileName);
+        if (directory is not null && (SnapshotFile.List(directory).Count > 0 || (File.Exists(logPath) && new FileInfo(logPath!).Length > 0)))
+        {
+            throw new InvalidOperationException(
+                $"The data directory '{directory}' already holds an engine's state; load into an empty directory, or start from that state with StartAsync.");
+        }
+
         EngineModels models = EngineModels.Restore(
             options.Models, loaded, options.Ingest.MaxBatchSize, options.HalfLife, telemetry, (model, kind) => EngineLog.StateDoesNotFit(logger, model, kind), cancellationToken);
-        if (options.DataDirectory is not { } directory)
+        if (directory is null)
         {
             return (models, null, loaded.Sequence, 0);
         }
 
+        EventLog? log = null;
         try
         {
-            if (SnapshotFile.List(directory).Count > 0 || (File.Exists(Path.Combine(directory, EventLog.FileName)) && new FileInfo(Path.Combine(directory, EventLog.FileName)).Length > 0))
-            {
-                throw new InvalidOperationException(
-                    $"The data directory '{directory}' already holds an engine's state; load into an empty directory, or start from that state with StartAsync.");
-            }
-
+            // The log first: if it cannot be opened, no snapshot is left behind to make the directory look taken.
+            log = EventLog.Open(directory, options.EventLog, replay: null, out _);
             SnapshotFile.Write(directory, loaded);
-            return (models, EventLog.Open(directory, options.EventLog, replay: null, out _), loaded.Sequence, 0);
+            return (models, log, loaded.Sequence, 0);
         }
         catch
         {
+            log?.Dispose();
             models.Dispose();
             throw;
         }

@@ -45,6 +45,7 @@ public static class ModelFile
     /// <param name="destination">A writable stream; left open, positioned after the model.</param>
     /// <returns>The number of bytes written.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">An id of the model is not well-formed UTF-16 (the stream then holds an incomplete frame).</exception>
     /// <exception cref="NotSupportedException">The recommender is not one of the models this class saves (see the remarks).</exception>
     /// <exception cref="InvalidOperationException">The recommender has not been fitted.</exception>
     /// <exception cref="IOException">The stream cannot be written.</exception>
@@ -60,7 +61,7 @@ public static class ModelFile
     /// <param name="path">The file; replaced whole if it exists.</param>
     /// <returns>The file's length in bytes.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or an id of the model is not well-formed UTF-16 (nothing is written).</exception>
     /// <exception cref="NotSupportedException">The recommender is not one of the models this class saves (see the remarks).</exception>
     /// <exception cref="InvalidOperationException">The recommender has not been fitted.</exception>
     /// <exception cref="IOException">The file cannot be written; any earlier file at the path is left as it was.</exception>

@@ -257,6 +257,11 @@ internal static class SnapshotFile
         {
             int item = reader.ReadInt32();
             reader.CheckIndex(item, itemCount, "described item index");
+            if (attributes[item] is not null)
+            {
+                throw reader.Invalid($"describes item {item} twice.");
+            }
+
             bool hasTitle = reader.ReadBoolean();
             string title = reader.ReadString();
             string[] categories = reader.ReadStrings("string");

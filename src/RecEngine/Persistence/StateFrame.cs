@@ -45,7 +45,14 @@ internal static class StateFrame
         var checksummed = new ChecksumWriteStream(destination);
         using (var writer = new StateWriter(checksummed))
         {
-            body(writer);
+            try
+            {
+                body(writer);
+            }
+            catch (EncoderFallbackException e)
+            {
+                throw new ArgumentException("An id or name is not well-formed UTF-16 (it holds an unpaired surrogate), so it cannot be saved; the destination holds an incomplete frame.", e);
+            }
         }
 
         long bodyLength = checksummed.Length;

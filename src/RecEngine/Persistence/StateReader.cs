@@ -29,6 +29,44 @@ internal sealed class StateReader : BinaryReader
     /// <summary>Bytes left before the end of the state.</summary>
     public long Remaining => _end - BaseStream.Position;
 
+    /// <summary>
+    /// Reads a string written by <see cref="BinaryWriter.Write(string)"/> (a 7-bit encoded byte length, then strict
+    /// UTF-8), refusing a malformed length or one longer than the bytes left, so it never reads past the state.
+    /// </summary>
+    public override string ReadString()
+    {
+        int length;
+        try
+        {
+            length = Read7BitEncodedInt();
+        }
+        catch (FormatException)
+        {
+            throw Invalid("has a malformed string length.");
+        }
+
+        if (length < 0 || length > Remaining)
+        {
+            throw Invalid($"claims a string of {length} bytes, more than its remaining {Remaining} bytes.");
+        }
+
+        if (length == 0)
+        {
+            return "";
+        }
+
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            BaseStream.ReadExactly(buffer, 0, length);
+            return StateWriter.StrictUtf8.GetString(buffer, 0, length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>An exception naming the source, for the caller to throw.</summary>
     public InvalidDataException Invalid(string problem) => new($"{Source} {problem}");
 
@@ -148,8 +186,9 @@ internal sealed class StateReader : BinaryReader
     /// <summary>Reads an id list into a new map; ids must be non-empty and distinct.</summary>
     public IdMap ReadIds(string what)
     {
-        int count = ReadCount(1, what + " id");
-        var ids = new IdMap(count);
+        // An id takes at least two bytes (its length and one character); the map grows as ids actually arrive.
+        int count = ReadCount(2, what + " id");
+        var ids = new IdMap(Math.Min(count, 1 << 16));
         for (int i = 0; i < count; i++)
         {
             string id = ReadString();
@@ -165,13 +204,14 @@ internal sealed class StateReader : BinaryReader
     /// <summary>Reads strings with their count.</summary>
     public string[] ReadStrings(string what)
     {
-        var strings = new string[ReadCount(1, what)];
-        for (int i = 0; i < strings.Length; i++)
+        int count = ReadCount(1, what);
+        var strings = new List<string>(Math.Min(count, 1 << 10));
+        for (int i = 0; i < count; i++)
         {
-            strings[i] = ReadString();
+            strings.Add(ReadString());
         }
 
-        return strings;
+        return [.. strings];
     }
 
     /// <summary>

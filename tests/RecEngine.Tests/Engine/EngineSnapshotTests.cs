@@ -452,4 +452,37 @@ public sealed class EngineSnapshotTests
         AssertSameServing(before, Serve(running, all), 0f);
         Assert.True((await running.SubmitAsync(events[500])).Accepted);
     }
+
+    [Fact]
+    public async Task ARetrainedRecEngineModel_IsSavedInSnapshots_SoARestartServesItWithoutTrainingIt()
+    {
+        using var folder = new TempFolder();
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        int created = 0;
+        var options = new RecommendationEngineOptions { DataDirectory = folder.Path };
+        options.Models.Add(EngineModel.Retrained("knn", () =>
+        {
+            Interlocked.Increment(ref created);
+            return new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 10 });
+        }));
+        IReadOnlyList<ScoredItem>[] before;
+        await using (RecommendationEngine engine = await RecommendationEngine.StartAsync(options, start))
+        {
+            await engine.SubmitAsync(events[..1_000]).AsTask().WaitAsync(Timeout);
+            await engine.SnapshotAsync().WaitAsync(Timeout);
+            before = [.. Enumerable.Range(0, all.UserCount).Select(u => engine.Recommender.Recommend(all.Users.GetId(u), 10))];
+        }
+
+        Assert.Equal(1, created);
+        var logger = new ListLogger();
+        await using (RecommendationEngine restarted = await RecommendationEngine.StartAsync(options, logger: logger))
+        {
+            // Trained on the starting interactions only, as before the restart, not on the 1,000 events since.
+            Assert.Equal(before, Enumerable.Range(0, all.UserCount).Select(u => restarted.Recommender.Recommend(all.Users.GetId(u), 10)));
+        }
+
+        // One instance made to check the saved model's class; none trained.
+        Assert.Equal(2, created);
+        Assert.DoesNotContain(logger.Entries, e => e.Id == 1009);
+    }
 }

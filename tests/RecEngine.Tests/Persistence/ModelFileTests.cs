@@ -263,6 +263,35 @@ public sealed class ModelFileTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF }, "malformed string length")]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x07 }, "claims a string of 2147483647 bytes")]
+    public void AStringLengthThatIsMalformedOrTooLong_WithAValidChecksum_IsInvalidData(byte[] prefix, string message)
+    {
+        byte[] bytes = SavedBytes("popularity");
+        prefix.CopyTo(bytes.AsSpan(Frames.HeaderLength));
+        Frames.Reseal(bytes);
+
+        foreach (Stream input in new[] { new MemoryStream(bytes), (Stream)new ForwardOnlyStream(new MemoryStream(bytes)) })
+        {
+            InvalidDataException error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(input));
+            Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void IdsThatAreNotWellFormedUtf16_CannotBeSaved_AndAFileSaveLeavesNothing()
+    {
+        using var folder = new TempFolder();
+        InteractionDataset data = new InteractionDatasetBuilder().Add("user-\ud800", "item", 1f, 0, EventKind.View).Add("user", "item", 1f, 0, EventKind.View).Build();
+        var model = new PopularityRecommender();
+        model.Fit(data);
+
+        Assert.Contains("not well-formed UTF-16", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, new MemoryStream())).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(model, Path.Combine(folder.Path, "model.rmdl")));
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
     [Fact]
     public void UnknownKind_WithAValidChecksum_IsRefusedByName()
     {

@@ -141,11 +141,15 @@ internal sealed class BaselineBiases
     }
 
     /// <summary>Reads biases written by <see cref="Write"/> for <paramref name="users"/> users and <paramref name="items"/> items.</summary>
-    public static BaselineBiases Read(StateReader reader, int users, int items) => new(
-        reader.ReadFiniteDouble("global mean"),
-        reader.ReadFiniteDoubles(users, "user bias"),
-        reader.ReadFiniteDoubles(items, "item bias"),
-        reader.ReadDouble(),
-        reader.ReadDouble(),
-        reader.ReadBoolean());
+    public static BaselineBiases Read(StateReader reader, int users, int items)
+    {
+        double mean = reader.ReadFiniteDouble("global mean");
+        double[] userBias = reader.ReadFiniteDoubles(users, "user bias");
+        double[] itemBias = reader.ReadFiniteDoubles(items, "item bias");
+        double min = reader.ReadFiniteDouble("lowest rating");
+        double max = reader.ReadFiniteDouble("highest rating");
+        return min <= max
+            ? new BaselineBiases(mean, userBias, itemBias, min, max, reader.ReadBoolean())
+            : throw reader.Invalid($"has a rating range [{min}, {max}] whose lowest rating is above its highest.");
+    }
 }

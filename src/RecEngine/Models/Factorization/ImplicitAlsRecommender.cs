@@ -380,6 +380,9 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
         public ReadOnlySpan<float> UserRow(int user) => _userFactors.AsSpan(user * _k, _k);
 
+        /// <summary>A user whose factors are all zero scores every item 0: the popularity fallback serves them.</summary>
+        public override bool CanPersonalize(int user) => base.CanPersonalize(user) && UserRow(user).IndexOfAnyExcept(0f) >= 0;
+
         public ReadOnlySpan<float> ItemRow(int item) => _itemFactors.AsSpan(item * _k, _k);
 
         public override void ScoreAll(int user, Span<float> scores) => Simd.MultiplyRows(_itemFactors, UserRow(user), scores);

@@ -562,6 +562,12 @@ internal sealed class LiveImplicitAls : ILiveModel
     /// <summary>One published version: user factors, item factors and seen items of that moment.</summary>
     private sealed class Snapshot(FitContext context, ChunkedRows.Version users, ChunkedRows.Version items) : TrainedModel(context)
     {
+        /// <summary>
+        /// A user whose factors are all zero (every item they touched is new and has no factors yet) scores every item
+        /// 0, so they get the popularity fallback until an event gives them a direction.
+        /// </summary>
+        public override bool CanPersonalize(int user) => base.CanPersonalize(user) && users.Row(user).IndexOfAnyExcept(0f) >= 0;
+
         public override void ScoreAll(int user, Span<float> scores) => ScoreRange(user, 0, scores);
 
         public override bool ScoresRanges => true;
