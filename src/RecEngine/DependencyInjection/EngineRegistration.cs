@@ -23,7 +23,7 @@ internal sealed class EngineRegistration
             }
             catch (ArgumentException e)
             {
-                failures.Add($"Model '{name}': {e.Message}");
+                failures.Add($"Model '{name}': {e.Message.ReplaceLineEndings(" ")}");
             }
         }
 
@@ -46,7 +46,7 @@ internal sealed class EngineRegistration
         }
         catch (ArgumentException e)
         {
-            failures.Add(e.Message);
+            failures.Add(e.Message.ReplaceLineEndings(" "));
         }
     }
 }

@@ -143,7 +143,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     /// <param name="options">
     /// The engine's options; validated. Each model of <see cref="RecommendationEngineOptions.Models"/> takes the saved
     /// state of the model of the same name when that state fits its configuration (the same kind and shape);
-    /// otherwise it is trained on the saved interactions and a message says so (event id 1009). With a
+    /// otherwise it is trained on the saved interactions and a message says so (event id 1010). With a
     /// <see cref="RecommendationEngineOptions.DataDirectory"/>, the directory must hold no engine state yet: the
     /// loaded state is written into it as its first snapshot, and events are logged after it.
     /// </param>

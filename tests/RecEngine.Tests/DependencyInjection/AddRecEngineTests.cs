@@ -83,8 +83,7 @@ public sealed class AddRecEngineTests
 
         OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("Model 'als'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Factors", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'als': Factors must be in [1, 1024]. (Parameter 'Factors') Actual value was 0.", error.Message, StringComparison.Ordinal);
         Assert.Contains("Model 'similar'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Neighbors", error.Message, StringComparison.Ordinal);
         Assert.Contains("SnapshotsToKeep", error.Message, StringComparison.Ordinal);
