@@ -54,6 +54,20 @@ public sealed class RecEngineBuilder
         Add(name, _ => EngineModel.Content(Configured(configure), name));
 
     /// <summary>
+    /// Adds explicit-rating ALS with biases, trained at start and at every retrain (it rates, so events reach it
+    /// through retraining; see <see cref="EngineModel.Retrained"/>).
+    /// </summary>
+    public RecEngineBuilder AddExplicitAls(string name = "explicit-als", Action<ExplicitAlsOptions>? configure = null)
+    {
+        return Add(name, _ =>
+        {
+            ExplicitAlsOptions options = Configured(configure);
+            options.Validate();
+            return EngineModel.Retrained(name, () => new ExplicitAlsRecommender(options));
+        });
+    }
+
+    /// <summary>
     /// Adds any <see cref="IRecommender"/>, created from the service provider; it sees events through background
     /// retraining only (<see cref="EngineModel.Retrained"/>).
     /// </summary>

@@ -37,16 +37,22 @@ internal sealed class FitContext
     /// <summary>Item indices by descending <see cref="Popularity"/>, ties by ascending index.</summary>
     public int[] PopularityOrder { get; }
 
-    public static FitContext Create(InteractionDataset dataset)
+    public static FitContext Create(InteractionDataset dataset) =>
+        Create(dataset, InteractionMatrix.Build(dataset, MatrixValues.One, DuplicatePolicy.LastWins));
+
+    /// <summary>
+    /// The context of <paramref name="dataset"/> with the seen items taken from <paramref name="matrix"/>, a matrix
+    /// already built from it (every build holds one entry per distinct user-item pair, whatever its values).
+    /// </summary>
+    public static FitContext Create(InteractionDataset dataset, InteractionMatrix matrix)
     {
-        var seen = InteractionMatrix.Build(dataset, MatrixValues.One, DuplicatePolicy.LastWins);
         var popularity = new float[dataset.ItemCount];
         foreach (int item in dataset.ItemIndices)
         {
             popularity[item]++;
         }
 
-        return new FitContext(dataset.Users, dataset.Items, dataset.UserCount, dataset.ItemCount, SeenItems.Of(seen), popularity, OrderByDescending(popularity));
+        return new FitContext(dataset.Users, dataset.Items, dataset.UserCount, dataset.ItemCount, SeenItems.Of(matrix), popularity, OrderByDescending(popularity));
     }
 
     /// <summary>Indices of <paramref name="scores"/> ordered by descending score, ties by ascending index.</summary>

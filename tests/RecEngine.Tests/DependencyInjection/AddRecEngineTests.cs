@@ -91,6 +91,25 @@ public sealed class AddRecEngineTests
     }
 
     [Fact]
+    public async Task ExplicitAls_IsAddedAsARetrainedModel_AndItsOptionsAreValidatedWithTheRest()
+    {
+        await using (ServiceProvider services = new ServiceCollection()
+            .AddRecEngine(engine => engine.AddPopularity().AddExplicitAls("stars", als => als.Factors = 4).StartFrom(_ => Stream.Value.Start))
+            .BuildServiceProvider())
+        {
+            IRecommender stars = services.GetRequiredKeyedService<IRecommender>("stars");
+            Assert.Equal(10, stars.Recommend(Stream.Value.Start.Users.GetId(1), 10).Count);
+        }
+
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddRecEngine(engine => engine.AddExplicitAls("stars", als => als.Iterations = -1));
+        using IHost host = builder.Build();
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Model 'stars'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Iterations", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoModelsWithOneName_AreRefusedAtStartUp()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();

@@ -96,8 +96,8 @@ internal sealed class LiveImplicitAls : ILiveModel
             return null;
         }
 
-        var context = FitContext.Create(history);
         var matrix = InteractionMatrix.Build(history, options.Values, DuplicatePolicy.Sum);
+        var context = FitContext.Create(history, matrix);
         var restored = new LiveImplicitAls(("als", context, options, matrix, saved.Users, saved.Items), live);
         restored._userSide.LoadGram(saved.UserGram);
         restored._itemSide.LoadGram(saved.ItemGram);
