@@ -23,23 +23,37 @@ public static class Endpoints
             .WithSummary("Items similar to an item (item-kNN neighbours), best first.");
     }
 
-    private static async Task<Results<Accepted<SubmitResponse>, BadRequest<SubmitResponse>, ValidationProblem>> PostEvents(
-        EventRequest[] events, IEventIngest ingest, bool? wait, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<SubmitResponse>, BadRequest<SubmitResponse>, JsonHttpResult<SubmitResponse>, ValidationProblem>> PostEvents(
+        EventRequest?[] events, IEventIngest ingest, bool? wait, CancellationToken cancellationToken)
     {
         if (events is null || events.Length == 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = ["Send a JSON array of at least one event."] });
         }
 
+        // Checked before anything is submitted, so a bad request never applies part of itself.
+        int missing = Array.IndexOf(events, null);
+        if (missing >= 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["events"] = [$"Event {missing} is null."] });
+        }
+
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        BatchSubmitResult result = await ingest.SubmitAsync(events.Select(e => e.ToInteraction(now)), cancellationToken);
+        BatchSubmitResult result = await ingest.SubmitAsync(events.Select(e => e!.ToInteraction(now)), cancellationToken);
         if (wait == true)
         {
             await ingest.FlushAsync(cancellationToken);
         }
 
         var response = new SubmitResponse(result.Accepted, [.. result.Rejections.Select(r => new RejectedEvent(r.Position, r.Reason.ToString()))]);
-        return result.Accepted > 0 ? TypedResults.Accepted((string?)null, response) : TypedResults.BadRequest(response);
+        if (result.Accepted > 0)
+        {
+            return TypedResults.Accepted((string?)null, response);
+        }
+
+        // Nothing taken: the client's fault (400), or the server's, a full queue or a stopping engine (503, retry later).
+        bool serverSide = result.Rejections.Any(r => r.Reason is EventRejectionReason.QueueFull or EventRejectionReason.Stopped);
+        return serverSide ? TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.BadRequest(response);
     }
 
     private static Results<Ok<RecommendationResponse>, ValidationProblem> GetRecommendations(string id, int? count, IRecommender recommender)

@@ -2,9 +2,9 @@
 //
 //   dotnet run --project samples/RecEngine.WebApi -- --urls http://127.0.0.1:5080
 //   curl -X POST 'http://127.0.0.1:5080/events?wait=true' -H 'Content-Type: application/json' \
-//        -d '[{"userId":"alice","itemId":"item-12","kind":"click"}]'
+//        -d '[{"userId":"alice","itemId":"i12","kind":"click"}]'
 //   curl 'http://127.0.0.1:5080/users/alice/recommendations?count=5'
-//   curl 'http://127.0.0.1:5080/items/item-12/similar?count=5'
+//   curl 'http://127.0.0.1:5080/items/i12/similar?count=5'
 //   curl 'http://127.0.0.1:5080/health'  and  'http://127.0.0.1:5080/openapi/v1.json'
 using OpenTelemetry;
 using OpenTelemetry.Metrics;

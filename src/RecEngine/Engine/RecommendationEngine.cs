@@ -92,6 +92,9 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     /// <summary>The default model (<see cref="RecommendationEngineOptions.DefaultModel"/>, else the first).</summary>
     public IRecommender Recommender { get; }
 
+    /// <summary>Whether <see cref="DisposeAsync"/> has begun.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>The directory of the engine's event log and snapshots (<see cref="RecommendationEngineOptions.DataDirectory"/>), or <see langword="null"/>.</summary>
     public string? DataDirectory => _directory;
 

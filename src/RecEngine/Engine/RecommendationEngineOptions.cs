@@ -87,24 +87,37 @@ public sealed class RecommendationEngineOptions
     /// <summary>Checks the models: at least one, distinct names, and a default model among them.</summary>
     internal void ValidateModels()
     {
-        if (Models.Count == 0)
-        {
-            throw new ArgumentException("An engine needs at least one model in Models.", nameof(Models));
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (EngineModel model in Models)
         {
             ArgumentNullException.ThrowIfNull(model, nameof(Models));
-            if (!names.Add(model.Name))
+        }
+
+        foreach ((string message, string parameter) in ModelNameProblems([.. Models.Select(m => m.Name)], DefaultModel))
+        {
+            throw new ArgumentException(message, parameter);
+        }
+    }
+
+    /// <summary>Every problem with a set of model names: none, a name used twice, a default model that is not one of them.</summary>
+    internal static IEnumerable<(string Message, string Parameter)> ModelNameProblems(IReadOnlyList<string> names, string? defaultModel)
+    {
+        if (names.Count == 0)
+        {
+            yield return ("An engine needs at least one model in Models.", nameof(Models));
+        }
+
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (!distinct.Add(name))
             {
-                throw new ArgumentException($"Two models are named '{model.Name}'; model names must be distinct.", nameof(Models));
+                yield return ($"Two models are named '{name}'; model names must be distinct.", nameof(Models));
             }
         }
 
-        if (DefaultModel is not null && !names.Contains(DefaultModel))
+        if (defaultModel is not null && !distinct.Contains(defaultModel))
         {
-            throw new ArgumentException($"DefaultModel '{DefaultModel}' is not the name of a model ({string.Join(", ", names)}).", nameof(DefaultModel));
+            yield return ($"DefaultModel '{defaultModel}' is not the name of a model ({string.Join(", ", distinct)}).", nameof(DefaultModel));
         }
     }
 

@@ -122,6 +122,72 @@ public sealed class AddRecEngineTests
     }
 
     [Fact]
+    public async Task EveryProblemWithNamesAndSettings_AndAnUnsupportedModelOption_AreReportedTogether()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddRecEngine(engine => engine
+            .AddPopularity("top")
+            .AddItemKnn("top")
+            .AddUserKnn("people", knn => knn.NormalizeSimilarities = true)
+            .ConfigureEngine(options =>
+            {
+                options.DefaultModel = "nope";
+                options.SnapshotsToKeep = 0;
+            }));
+        using IHost host = builder.Build();
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Two models are named 'top'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DefaultModel 'nope'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SnapshotsToKeep", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'people'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, error.Failures.Count());
+    }
+
+    [Fact]
+    public async Task ResolvingTheEngineWhileItStarts_FailsTheStartClearly_InsteadOfWaitingForItself()
+    {
+        await using ServiceProvider services = new ServiceCollection()
+            .AddRecEngine(engine => engine
+                .AddPopularity()
+                .StartFrom(provider =>
+                {
+                    provider.GetRequiredService<IEventIngest>();
+                    return Stream.Value.Start;
+                }))
+            .BuildServiceProvider();
+        RecommendationEngineProvider provider = services.GetRequiredService<RecommendationEngineProvider>();
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetEngineAsync().WaitAsync(Timeout));
+
+        Assert.Contains("is being started", error.Message, StringComparison.Ordinal);
+        Assert.False(provider.IsStarted);
+    }
+
+    [Fact]
+    public async Task ACallerThatStopsWaiting_DoesNotCancelTheStartForOthers_AndAContainerDisposedWithoutAHostStopsCleanly()
+    {
+        ServiceProvider services = new ServiceCollection().AddRecEngine(engine => Models(engine)).BuildServiceProvider();
+        RecommendationEngineProvider provider = services.GetRequiredService<RecommendationEngineProvider>();
+        using var impatient = new CancellationTokenSource();
+        Task<RecommendationEngine> first = provider.GetEngineAsync(impatient.Token);
+        await impatient.CancelAsync();
+
+        RecommendationEngine engine = await provider.GetEngineAsync().WaitAsync(Timeout);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.True(provider.IsStarted);
+        Assert.Same(engine, services.GetRequiredService<RecommendationEngine>());
+        await engine.SubmitAsync(new Interaction("late", Stream.Value.All.Items.GetId(0), 1f, DateTimeOffset.UtcNow, EventKind.Click));
+
+        // The container disposes the engine (created after the provider) first; the provider then has nothing to do.
+        await services.DisposeAsync();
+        Assert.Equal(1, engine.Counters.Applied);
+        Assert.False(provider.IsStarted);
+    }
+
+    [Fact]
     public void AddRecEngineTwice_IsRefused()
     {
         var services = new ServiceCollection().AddRecEngine(engine => engine.AddPopularity());

@@ -50,6 +50,12 @@ public sealed class WebApiSampleTests
         HttpResponseMessage rejected = await http.PostAsJsonAsync("/events", new[] { new { userId = "", itemId = "i1" } });
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
         Assert.Equal("EmptyUserId", (await rejected.Content.ReadFromJsonAsync<Submitted>())!.Rejected.Single().Reason);
+
+        // A null in the array is refused before anything is submitted: the valid event before it is not applied.
+        HttpResponseMessage withNull = await http.PostAsync("/events?wait=true", new StringContent("""[{"userId":"web-second","itemId":"i1"}, null]""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, withNull.StatusCode);
+        await http.PostAsJsonAsync("/events?wait=true", new[] { new { userId = "web-third", itemId = "i1" } });
+        Assert.False((await http.GetFromJsonAsync<Recommendations>("/users/web-second/recommendations?count=1"))!.Personalized);
     }
 
     private sealed record Scored(string ItemId, float Score);
@@ -78,7 +84,8 @@ public sealed class WebApiSampleTests
         public static async Task<SampleProcess> StartAsync()
         {
             string dll = SamplePath();
-            var info = new ProcessStartInfo("dotnet")
+            // The host running this test (the SDK sets DOTNET_HOST_PATH for test runs), else dotnet on the PATH.
+            var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
             {
                 ArgumentList = { dll, "--urls", "http://127.0.0.1:0" },
                 WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -94,7 +101,11 @@ public sealed class WebApiSampleTests
             {
                 if (line is null)
                 {
-                    listening.TrySetException(new InvalidOperationException("The sample exited before listening:\n" + string.Join('\n', output)));
+                    lock (output)
+                    {
+                        listening.TrySetException(new InvalidOperationException("The sample exited before listening:\n" + string.Join('\n', output)));
+                    }
+
                     return;
                 }
 
