@@ -23,6 +23,9 @@ internal sealed class SplitMix64
         return z ^ (z >> 31);
     }
 
+    /// <summary>A uniformly distributed double in <c>[0, 1)</c>: 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
     /// <summary>A uniformly distributed integer in <c>[0, exclusiveMax)</c>, without modulo bias.</summary>
     /// <param name="exclusiveMax">The bound; at least 1.</param>
     public int Next(int exclusiveMax)
