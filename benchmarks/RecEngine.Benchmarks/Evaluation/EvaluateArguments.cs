@@ -11,7 +11,7 @@ internal sealed class EvaluateArguments
                         --protocol <leave-last-out|sampled|kfold|temporal|prequential> [--k 10] [--negatives 99]
                         [--folds 5] [--train-fraction 0.8 (prequential: 0.5)] [--curve <csv file>] [--chart <png file>]
                         --models <comma list: popularity,popularity-decay,baseline,als,als-explicit,
-                                  item-knn,user-knn,content; prequential: <name>-static for any of them,
+                                  item-knn,user-knn,content,mlp; prequential: <name>-static for any of them,
                                   <name> for those updated in real time (als, popularity, popularity-decay, item-knn, user-knn,
                                   content)>
                         [--json <file>] [--threads N]
@@ -22,6 +22,10 @@ internal sealed class EvaluateArguments
                         [--shrinkage B] [--weighting none|tfidf|bm25] [--bm25-k1 1.2] [--bm25-b 0.75]
                         [--normalize true|false] [--prediction-neighbors 40]
                         content: [--category-weight 1] [--text-weight 1] [--numeric-weight 0.5]
+                        mlp: [--embedding 32] [--hidden 64,32] [--loss bce|bpr] [--sampling uniform|popularity]
+                        [--mlp-negatives 4] [--epochs 20] [--batch 256] [--learning-rate 0.002]
+                        [--weight-decay 0.0001] [--validation 0.05] [--content true|false] [--context true|false]
+                        [--product true|false]
         --data defaults to RECENGINE_DATA for the MovieLens datasets.
         """;
 
@@ -31,7 +35,8 @@ internal sealed class EvaluateArguments
         "train-fraction", "models", "json", "threads", "factors", "regularization", "alpha", "iterations",
         "solver", "cg-steps", "values", "bias-regularization", "half-life-days", "measure", "neighbors",
         "shrinkage", "weighting", "bm25-k1", "bm25-b", "normalize", "prediction-neighbors", "category-weight",
-        "text-weight", "numeric-weight", "curve", "chart",
+        "text-weight", "numeric-weight", "curve", "chart", "embedding", "hidden", "loss", "sampling", "mlp-negatives",
+        "epochs", "batch", "learning-rate", "weight-decay", "validation", "content", "context", "product",
     ];
 
     private readonly Dictionary<string, string> _values;

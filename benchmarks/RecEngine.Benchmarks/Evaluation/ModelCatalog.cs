@@ -4,6 +4,7 @@ using RecEngine.Models.Baseline;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
 
 namespace RecEngine.Benchmarks.Evaluation;
@@ -12,7 +13,7 @@ namespace RecEngine.Benchmarks.Evaluation;
 internal static class ModelCatalog
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["popularity", "popularity-decay", "baseline", "als", "als-explicit", "item-knn", "user-knn", "content"];
+        ["popularity", "popularity-decay", "baseline", "als", "als-explicit", "item-knn", "user-knn", "content", "mlp"];
 
     /// <summary>Creates a fresh model and the parameters it was given (for the JSON record).</summary>
     public static (IRecommender Model, Dictionary<string, object> Parameters) Create(string name, EvaluateArguments args)
@@ -53,6 +54,42 @@ internal static class ModelCatalog
                     ["solver"] = options.Solver.ToString(),
                     ["cgSteps"] = options.ConjugateGradientSteps,
                     ["values"] = options.Values.ToString(),
+                    ["threads"] = threads ?? Environment.ProcessorCount,
+                });
+            }
+
+            case "mlp":
+            {
+                var options = new NeuralOptions
+                {
+                    EmbeddingSize = args.Int("embedding", 32),
+                    HiddenLayers = [.. (args.Text("hidden") ?? "64,32").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))],
+                    Loss = (args.Text("loss") ?? "bce") == "bpr" ? NeuralLoss.Bpr : NeuralLoss.BinaryCrossEntropy,
+                    Negatives = (args.Text("sampling") ?? "uniform") == "popularity" ? NegativeSampling.Popularity : NegativeSampling.Uniform,
+                    NegativesPerPositive = args.Int("mlp-negatives", 4),
+                    Epochs = args.Int("epochs", 20),
+                    BatchSize = args.Int("batch", 256),
+                    LearningRate = args.Double("learning-rate", 0.002),
+                    WeightDecay = args.Double("weight-decay", 1e-4),
+                    ValidationFraction = args.Double("validation", 0.05),
+                    UseContent = args.Text("content") != "false",
+                    UseContext = args.Text("context") != "false",
+                    IncludeProduct = args.Text("product") != "false",
+                    Seed = args.Seed,
+                    DegreeOfParallelism = threads,
+                };
+                return (new NeuralRecommender(options), new()
+                {
+                    ["embedding"] = options.EmbeddingSize,
+                    ["hidden"] = string.Join(",", options.HiddenLayers),
+                    ["loss"] = options.Loss.ToString(),
+                    ["sampling"] = options.Negatives.ToString(),
+                    ["negatives"] = options.NegativesPerPositive,
+                    ["epochs"] = options.Epochs,
+                    ["batch"] = options.BatchSize,
+                    ["learningRate"] = options.LearningRate,
+                    ["weightDecay"] = options.WeightDecay,
+                    ["validation"] = options.ValidationFraction,
                     ["threads"] = threads ?? Environment.ProcessorCount,
                 });
             }

@@ -67,3 +67,21 @@ public sealed class ContentContractTests : RecommenderContractTests
 
     protected override IRecommender Create() => new RecEngine.Models.Content.ContentRecommender();
 }
+
+/// <summary>
+/// The neural scorer on the checkerboard: small embeddings, no side features (the checkerboard has none), and
+/// enough epochs on its 264 pairs to learn the two groups.
+/// </summary>
+public sealed class NeuralContractTests : RecommenderContractTests
+{
+    protected override IRecommender Create() => new RecEngine.Models.Neural.NeuralRecommender(new RecEngine.Models.Neural.NeuralOptions
+    {
+        EmbeddingSize = 8,
+        HiddenLayers = [16],
+        Epochs = 60,
+        BatchSize = 32,
+        LearningRate = 0.01,
+        ValidationFraction = 0,
+        DegreeOfParallelism = 1,
+    });
+}

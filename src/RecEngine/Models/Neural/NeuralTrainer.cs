@@ -1,0 +1,398 @@
+using RecEngine.Data;
+using RecEngine.Evaluation;
+using RecEngine.Models.Factorization;
+
+namespace RecEngine.Models.Neural;
+
+/// <summary>
+/// Trains a <see cref="NeuralState"/>: mini-batch AdamW on binary cross-entropy with sampled negatives, or on BPR
+/// pairs, with early stopping on held-out pairs.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Examples</b>: the distinct (user, item) pairs of the training data are the positives. Each epoch draws
+/// <see cref="NeuralOptions.NegativesPerPositive"/> negatives per positive (from items the user never touched) and
+/// shuffles; a cross-entropy example is one labelled row, a BPR example a (positive, negative) pair of rows.
+/// </para>
+/// <para>
+/// <b>Determinism</b>: every mini-batch is split into one fixed slice per thread; each thread runs the forward and
+/// backward passes of its slice into its own buffers; the network's gradients are then summed slice by slice and
+/// the embeddings' gradients scattered row by row, in order. A seed and a thread count give the same model on every
+/// run.
+/// </para>
+/// <para>
+/// <b>Updates</b>: the network's parameters by AdamW every batch; the embedding rows the batch touched by lazy AdamW
+/// (<see cref="AdamW{T}.StepRows"/>). The loss is the batch mean.
+/// </para>
+/// </remarks>
+internal sealed class NeuralTrainer
+{
+    private readonly NeuralOptions _options;
+    private readonly NeuralState _state;
+    private readonly InteractionMatrix _seen;
+    private readonly ItemSampler _sampler;
+    private readonly SplitMix64 _random;
+    private readonly Slice[] _slices;
+    private readonly float[] _userGradients;
+    private readonly float[] _itemGradients;
+    private readonly AdamW<float> _networkOptimizer;
+    private readonly AdamW<float> _userOptimizer;
+    private readonly AdamW<float> _itemOptimizer;
+    private readonly int _rowsPerExample;
+
+    private NeuralTrainer(NeuralOptions options, NeuralState state, InteractionMatrix seen, int threads)
+    {
+        _options = options;
+        _state = state;
+        _seen = seen;
+        _random = new SplitMix64(((ulong)(uint)options.Seed << 32) | 0x5EED);
+        var popularity = new int[seen.Columns];
+        for (int i = 0; i < seen.Columns; i++)
+        {
+            popularity[i] = seen.ColumnLength(i);
+        }
+
+        _sampler = new ItemSampler(seen.Columns, popularity, options.Negatives, options.PopularityExponent);
+        _rowsPerExample = options.Loss == NeuralLoss.Bpr ? 2 : 1;
+        int examplesPerSlice = (options.BatchSize + threads - 1) / threads;
+        _slices = [.. Enumerable.Range(0, threads).Select(_ => new Slice(state, examplesPerSlice * _rowsPerExample))];
+        _userGradients = new float[state.Users.Length];
+        _itemGradients = new float[state.Items.Length];
+        _networkOptimizer = new AdamW<float>(state.Network.Parameters.Length);
+        _userOptimizer = new AdamW<float>(state.Users.Length);
+        _itemOptimizer = new AdamW<float>(state.Items.Length);
+    }
+
+    /// <summary>Trains on <paramref name="data"/> and returns the state of the best epoch.</summary>
+    public static NeuralState Train(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        int threads = options.DegreeOfParallelism ?? Environment.ProcessorCount;
+        var seen = InteractionMatrix.Build(data, MatrixValues.One, DuplicatePolicy.LastWins);
+        NeuralState state = Initial(data, options, progress, cancellationToken);
+        var trainer = new NeuralTrainer(options, state, seen, threads);
+        return trainer.Run(progress, cancellationToken);
+    }
+
+    /// <summary>The starting state: He-initialised network; embeddings from ALS or drawn from N(0, 0.05²).</summary>
+    private static NeuralState Initial(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        int d = options.EmbeddingSize;
+        NeuralFeatures features = NeuralFeatures.Build(data, options);
+        var users = new float[checked(data.UserCount * d)];
+        var items = new float[checked(data.ItemCount * d)];
+        if (options.InitializeFromAls is { } als)
+        {
+            var fitted = new ImplicitAlsRecommender(new ImplicitAlsOptions
+            {
+                Factors = d,
+                Regularization = als.Regularization,
+                Alpha = als.Alpha,
+                Iterations = als.Iterations,
+                Solver = als.Solver,
+                ConjugateGradientSteps = als.ConjugateGradientSteps,
+                Values = als.Values,
+                InitialScale = als.InitialScale,
+                Seed = als.Seed,
+                DegreeOfParallelism = als.DegreeOfParallelism ?? options.DegreeOfParallelism,
+            });
+            fitted.Fit(data, progress, cancellationToken);
+            fitted.Trained.UserFactors.CopyTo(users);
+            fitted.Trained.ItemFactors.CopyTo(items);
+        }
+        else
+        {
+            var random = new SplitMix64(((ulong)(uint)options.Seed << 32) | 0xE3BE);
+            for (int e = 0; e < users.Length; e++)
+            {
+                users[e] = (float)(0.05 * Mlp<float>.Gaussian(random));
+            }
+
+            for (int e = 0; e < items.Length; e++)
+            {
+                items[e] = (float)(0.05 * Mlp<float>.Gaussian(random));
+            }
+        }
+
+        int[] sizes = [NeuralState.InputWidthOf(d, options.IncludeProduct, features), .. options.HiddenLayers, 1];
+        var network = Mlp<float>.Create(sizes, ((ulong)(uint)options.Seed << 32) | 0x4E7);
+        return new NeuralState(network, users, items, d, options.IncludeProduct, features);
+    }
+
+    private NeuralState Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        // Positives, shuffled once; the first ValidationFraction of them are held out.
+        int[] positiveUsers = new int[_seen.NonZeroCount];
+        int[] positiveItems = _seen.ColumnIndices.ToArray();
+        for (int u = 0; u < _seen.Rows; u++)
+        {
+            positiveUsers.AsSpan(_seen.RowOffsets[u], _seen.RowLength(u)).Fill(u);
+        }
+
+        int[] order = Shuffled(positiveUsers.Length);
+        int held = (int)(positiveUsers.Length * _options.ValidationFraction);
+        int[] validation = order[..held];
+        int[] training = order[held..];
+        Example[] validationExamples = Examples(validation, positiveUsers, positiveItems);
+
+        double best = double.PositiveInfinity;
+        int sinceBest = 0;
+        (float[] Network, float[] Users, float[] Items)? bestState = null;
+        var settings = new AdamSettings(_options.LearningRate, _options.WeightDecay);
+        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Example[] examples = Examples(training, positiveUsers, positiveItems);
+            Shuffle(examples);
+            double loss = 0;
+            for (int start = 0; start < examples.Length; start += _options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                loss += Step(examples.AsSpan(start, Math.Min(_options.BatchSize, examples.Length - start)), settings);
+            }
+
+            loss /= Math.Max(1, examples.Length);
+            progress?.Report(new TrainingProgress("epoch", epoch, _options.Epochs, loss));
+            if (validationExamples.Length == 0)
+            {
+                continue;
+            }
+
+            double validationLoss = Evaluate(validationExamples);
+            progress?.Report(new TrainingProgress("validation", epoch, _options.Epochs, validationLoss));
+            if (validationLoss < best)
+            {
+                best = validationLoss;
+                sinceBest = 0;
+                bestState = ((float[])_state.Network.Parameters.Clone(), (float[])_state.Users.Clone(), (float[])_state.Items.Clone());
+            }
+            else if (++sinceBest >= _options.Patience)
+            {
+                break;
+            }
+        }
+
+        if (bestState is { } kept)
+        {
+            kept.Network.CopyTo(_state.Network.Parameters, 0);
+            kept.Users.CopyTo(_state.Users, 0);
+            kept.Items.CopyTo(_state.Items, 0);
+        }
+
+        return _state;
+    }
+
+    /// <summary>One mini-batch: forward and backward per slice in parallel, then ordered reductions and the updates; returns the summed loss.</summary>
+    private double Step(ReadOnlySpan<Example> batch, AdamSettings settings)
+    {
+        Example[] examples = batch.ToArray();
+        int perSlice = (examples.Length + _slices.Length - 1) / _slices.Length;
+        float scale = 1f / examples.Length;
+        Parallel.For(0, _slices.Length, new ParallelOptions { MaxDegreeOfParallelism = _slices.Length }, s =>
+        {
+            int from = Math.Min(examples.Length, s * perSlice);
+            int to = Math.Min(examples.Length, from + perSlice);
+            _slices[s].Run(_state, examples.AsSpan(from, to - from), _options.Loss, scale, backward: true);
+        });
+
+        float[] gradients = _state.Network.Gradients;
+        Array.Clear(gradients);
+        double loss = 0;
+        var touchedUsers = new HashSet<int>();
+        var touchedItems = new HashSet<int>();
+        for (int s = 0; s < _slices.Length; s++)
+        {
+            Slice slice = _slices[s];
+            loss += slice.Loss;
+            System.Numerics.Tensors.TensorPrimitives.Add(gradients, slice.Gradients, gradients);
+            for (int r = 0; r < slice.Rows; r++)
+            {
+                (int user, int item) = slice.Pair(r);
+                _state.AddEmbeddingGradients(user, item, slice.InputGradient(r), _userGradients, _itemGradients);
+                touchedUsers.Add(user);
+                touchedItems.Add(item);
+            }
+        }
+
+        int[] users = [.. touchedUsers.Order()];
+        int[] items = [.. touchedItems.Order()];
+        _networkOptimizer.Advance();
+        _userOptimizer.Advance();
+        _itemOptimizer.Advance();
+        _networkOptimizer.Update(_state.Network.Parameters, gradients, settings);
+        _userOptimizer.StepRows(_state.Users, _userGradients, users, _state.Embedding, settings);
+        _itemOptimizer.StepRows(_state.Items, _itemGradients, items, _state.Embedding, settings);
+        foreach (int u in users)
+        {
+            _userGradients.AsSpan(u * _state.Embedding, _state.Embedding).Clear();
+        }
+
+        foreach (int i in items)
+        {
+            _itemGradients.AsSpan(i * _state.Embedding, _state.Embedding).Clear();
+        }
+
+        return loss;
+    }
+
+    /// <summary>The mean loss of <paramref name="examples"/> under the current state (no update).</summary>
+    private double Evaluate(Example[] examples)
+    {
+        double total = 0;
+        int batch = _options.BatchSize;
+        for (int start = 0; start < examples.Length; start += batch)
+        {
+            Example[] part = examples[start..Math.Min(examples.Length, start + batch)];
+            int perSlice = (part.Length + _slices.Length - 1) / _slices.Length;
+            Parallel.For(0, _slices.Length, new ParallelOptions { MaxDegreeOfParallelism = _slices.Length }, s =>
+            {
+                int from = Math.Min(part.Length, s * perSlice);
+                int to = Math.Min(part.Length, from + perSlice);
+                _slices[s].Run(_state, part.AsSpan(from, to - from), _options.Loss, 1f, backward: false);
+            });
+
+            foreach (Slice slice in _slices)
+            {
+                total += slice.Loss;
+            }
+        }
+
+        return total / Math.Max(1, examples.Length);
+    }
+
+    /// <summary>The examples of the given positives with freshly drawn negatives, in positive order.</summary>
+    private Example[] Examples(int[] positives, int[] users, int[] items)
+    {
+        int negatives = _options.NegativesPerPositive;
+        bool pairs = _options.Loss == NeuralLoss.Bpr;
+        var examples = new Example[positives.Length * (pairs ? negatives : negatives + 1)];
+        int at = 0;
+        foreach (int p in positives)
+        {
+            int user = users[p], item = items[p];
+            ReadOnlySpan<int> seen = _seen.RowColumns(user);
+            if (!pairs)
+            {
+                examples[at++] = new Example(user, item, 1);
+            }
+
+            for (int n = 0; n < negatives; n++)
+            {
+                int negative = _sampler.Sample(_random, seen);
+                examples[at++] = pairs ? new Example(user, item, negative) : new Example(user, negative, 0);
+            }
+        }
+
+        return examples;
+    }
+
+    private int[] Shuffled(int count)
+    {
+        int[] order = [.. Enumerable.Range(0, count)];
+        Shuffle(order);
+        return order;
+    }
+
+    private void Shuffle<TItem>(TItem[] values)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = _random.Next(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    /// <summary>
+    /// One training example: for cross-entropy (user, item, label 0 or 1); for BPR (user, positive item, negative
+    /// item) in <see cref="Other"/>.
+    /// </summary>
+    private readonly record struct Example(int User, int Item, int Other);
+
+    /// <summary>One thread's share of a batch: its rows, network buffers, gradient buffer and loss.</summary>
+    private sealed class Slice
+    {
+        private readonly Mlp<float>.Workspace _workspace;
+        private readonly float[] _inputs;
+        private readonly float[] _inputGradients;
+        private readonly float[] _logits;
+        private readonly float[] _logitGradients;
+        private readonly (int User, int Item)[] _pairs;
+        private readonly int _width;
+
+        public Slice(NeuralState state, int maxRows)
+        {
+            _width = state.InputWidth;
+            _workspace = state.Network.CreateWorkspace(Math.Max(1, maxRows));
+            _inputs = new float[Math.Max(1, maxRows) * _width];
+            _inputGradients = new float[_inputs.Length];
+            _logits = new float[Math.Max(1, maxRows)];
+            _logitGradients = new float[_logits.Length];
+            _pairs = new (int, int)[Math.Max(1, maxRows)];
+            Gradients = new float[state.Network.Parameters.Length];
+        }
+
+        public float[] Gradients { get; }
+
+        public double Loss { get; private set; }
+
+        public int Rows { get; private set; }
+
+        public (int User, int Item) Pair(int row) => _pairs[row];
+
+        public ReadOnlySpan<float> InputGradient(int row) => _inputGradients.AsSpan(row * _width, _width);
+
+        public void Run(NeuralState state, ReadOnlySpan<Example> examples, NeuralLoss kind, float scale, bool backward)
+        {
+            bool pairs = kind == NeuralLoss.Bpr;
+            Rows = examples.Length * (pairs ? 2 : 1);
+            Loss = 0;
+            if (Rows == 0)
+            {
+                Array.Clear(Gradients);
+                return;
+            }
+
+            for (int e = 0; e < examples.Length; e++)
+            {
+                Example example = examples[e];
+                if (pairs)
+                {
+                    _pairs[2 * e] = (example.User, example.Item);
+                    _pairs[(2 * e) + 1] = (example.User, example.Other);
+                }
+                else
+                {
+                    _pairs[e] = (example.User, example.Item);
+                }
+            }
+
+            for (int r = 0; r < Rows; r++)
+            {
+                state.WriteInput(_pairs[r].User, _pairs[r].Item, _inputs.AsSpan(r * _width, _width));
+            }
+
+            state.Network.Forward(_workspace, _inputs, Rows, _logits);
+            double loss = 0;
+            for (int e = 0; e < examples.Length; e++)
+            {
+                if (pairs)
+                {
+                    loss += Losses.Bpr(_logits[2 * e], _logits[(2 * e) + 1], out float positive, out float negative);
+                    _logitGradients[2 * e] = positive * scale;
+                    _logitGradients[(2 * e) + 1] = negative * scale;
+                }
+                else
+                {
+                    loss += Losses.BinaryCrossEntropy(_logits[e], examples[e].Other, out float gradient);
+                    _logitGradients[e] = gradient * scale;
+                }
+            }
+
+            Loss = loss;
+            if (backward)
+            {
+                Array.Clear(Gradients);
+                state.Network.Backward(_workspace, _inputs, Rows, _logitGradients, _inputGradients, Gradients);
+            }
+        }
+    }
+}
