@@ -3,6 +3,7 @@ using RecEngine.Models.Baseline;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
 
 namespace RecEngine.Persistence;
@@ -15,7 +16,7 @@ namespace RecEngine.Persistence;
 /// <para>
 /// Every fitted RecEngine model can be saved: <see cref="PopularityRecommender"/>, <see cref="BaselineRatingPredictor"/>,
 /// <see cref="ItemKnnRecommender"/>, <see cref="UserKnnRecommender"/>, <see cref="ImplicitAlsRecommender"/>,
-/// <see cref="ExplicitAlsRecommender"/> and <see cref="ContentRecommender"/>. The models of a running
+/// <see cref="ExplicitAlsRecommender"/>, <see cref="ContentRecommender"/> and <see cref="NeuralRecommender"/>. The models of a running
 /// <see cref="RecommendationEngine"/> follow its events and are saved with the engine instead
 /// (<see cref="RecommendationEngine.SnapshotAsync"/>).
 /// </para>
@@ -170,6 +171,7 @@ public static class ModelFile
                 ImplicitAlsRecommender.Kind => ImplicitAlsRecommender.ReadState(reader, context),
                 ExplicitAlsRecommender.Kind => ExplicitAlsRecommender.ReadState(reader, context),
                 ContentRecommender.Kind => ContentRecommender.ReadState(reader, context),
+                NeuralRecommender.Kind => NeuralRecommender.ReadState(reader, context),
                 _ => throw reader.Invalid($"holds a model of kind '{kind}', which this version of RecEngine does not know."),
             };
         });

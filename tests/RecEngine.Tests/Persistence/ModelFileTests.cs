@@ -5,6 +5,7 @@ using RecEngine.Models.Baseline;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
 using RecEngine.Persistence;
 using RecEngine.Tests.Data.Loading;
@@ -54,6 +55,15 @@ public sealed class ModelFileTests
         ["implicit-als-cholesky"] = () => new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 8, Iterations = 3, Solver = AlsSolver.Cholesky, Values = MatrixValues.One }),
         ["explicit-als"] = () => new ExplicitAlsRecommender(new ExplicitAlsOptions { Factors = 6, Iterations = 4, RatingRange = (1f, 5f) }),
         ["content"] = () => new ContentRecommender(new ContentOptions { NumericWeight = 0.25f, MinimumDocumentFrequency = 2 }),
+        ["neural"] = () => new NeuralRecommender(new NeuralOptions
+        {
+            EmbeddingSize = 8,
+            HiddenLayers = [12, 6],
+            Epochs = 2,
+            InitializeFromAls = new ImplicitAlsOptions { Iterations = 2 },
+            DegreeOfParallelism = 2,
+        }),
+        ["neural-plain"] = () => new NeuralRecommender(new NeuralOptions { EmbeddingSize = 4, HiddenLayers = [5], Epochs = 1, IncludeProduct = false, UseContent = false, UseContext = false }),
     };
 
     private static IRecommender Fitted(string model, InteractionDataset? data = null)

@@ -137,6 +137,55 @@ public sealed class NeuralOptions
         InitializeFromAls?.Validate();
     }
 
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(Persistence.StateWriter writer)
+    {
+        writer.Write(EmbeddingSize);
+        writer.WriteArray<int>([.. HiddenLayers]);
+        writer.Write(IncludeProduct);
+        writer.Write(UseContent);
+        writer.Write(MaxCategories);
+        writer.Write(UseContext);
+        writer.Write((int)Loss);
+        writer.Write((int)Negatives);
+        writer.Write(NegativesPerPositive);
+        writer.Write(PopularityExponent);
+        writer.Write(Epochs);
+        writer.Write(BatchSize);
+        writer.Write(LearningRate);
+        writer.Write(WeightDecay);
+        writer.Write(ValidationFraction);
+        writer.Write(Patience);
+        writer.Write(InitializeFromAls is not null);
+        InitializeFromAls?.Write(writer);
+        writer.Write(Seed);
+        writer.WriteOptional(DegreeOfParallelism);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/>.</summary>
+    internal static NeuralOptions Read(Persistence.StateReader reader) => new()
+    {
+        EmbeddingSize = reader.ReadInt32(),
+        HiddenLayers = reader.ReadArray<int>("hidden layer"),
+        IncludeProduct = reader.ReadBoolean(),
+        UseContent = reader.ReadBoolean(),
+        MaxCategories = reader.ReadInt32(),
+        UseContext = reader.ReadBoolean(),
+        Loss = reader.ReadEnum<NeuralLoss>("loss"),
+        Negatives = reader.ReadEnum<NegativeSampling>("negative sampling"),
+        NegativesPerPositive = reader.ReadInt32(),
+        PopularityExponent = reader.ReadDouble(),
+        Epochs = reader.ReadInt32(),
+        BatchSize = reader.ReadInt32(),
+        LearningRate = reader.ReadDouble(),
+        WeightDecay = reader.ReadDouble(),
+        ValidationFraction = reader.ReadDouble(),
+        Patience = reader.ReadInt32(),
+        InitializeFromAls = reader.ReadBoolean() ? ImplicitAlsOptions.Read(reader) : null,
+        Seed = reader.ReadInt32(),
+        DegreeOfParallelism = reader.ReadOptional<int>(),
+    };
+
     /// <summary>A copy (the hidden layers copied too), so later changes to these options do not reach a recommender.</summary>
     internal NeuralOptions Clone()
     {

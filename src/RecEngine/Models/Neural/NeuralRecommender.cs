@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Neural;
 
@@ -41,6 +42,75 @@ public sealed class NeuralRecommender : RecommenderBase
 
     private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
         new NeuralModel(context, NeuralTrainer.Train(dataset, _options, progress, cancellationToken));
+
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "neural";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        NeuralState state = ((NeuralModel)model).State;
+        _options.Write(writer);
+        writer.Write(state.Embedding);
+        writer.Write(state.Product);
+        writer.WriteArray<int>(state.Network.Sizes);
+        writer.WriteArray<float>(state.Network.Parameters);
+        writer.WriteArray<float>(state.Users);
+        writer.WriteArray<float>(state.Items);
+        writer.Write(state.Features.UserWidth);
+        writer.WriteArray<float>(state.Features.User);
+        writer.Write(state.Features.ItemWidth);
+        writer.WriteArray<float>(state.Features.Item);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static NeuralRecommender ReadState(StateReader reader, FitContext context)
+    {
+        var recommender = new NeuralRecommender(NeuralOptions.Read(reader));
+        int d = reader.ReadInt32();
+        if (d is < 1 or > 1024)
+        {
+            throw reader.Invalid($"has an embedding width of {d}.");
+        }
+
+        bool product = reader.ReadBoolean();
+        int[] sizes = reader.ReadArray<int>("layer width");
+        if (sizes.Length < 2 || sizes.Any(w => w is < 1 or > 1 << 20) || sizes[^1] != 1)
+        {
+            throw reader.Invalid($"has layer widths [{string.Join(", ", sizes)}] that do not make a scorer.");
+        }
+
+        long parameters = 0;
+        for (int l = 0; l < sizes.Length - 1; l++)
+        {
+            parameters += ((long)sizes[l] * sizes[l + 1]) + sizes[l + 1];
+        }
+
+        if (parameters > int.MaxValue)
+        {
+            throw reader.Invalid($"has layers of {parameters} parameters.");
+        }
+
+        float[] weights = reader.ReadFinite((int)parameters, "network parameter");
+        float[] users = reader.ReadFinite(checked(context.UserCount * d), "user embedding value");
+        float[] items = reader.ReadFinite(checked(context.ItemCount * d), "item embedding value");
+        int userWidth = reader.ReadInt32();
+        float[] userFeatures = userWidth is >= 0 and <= 1 << 16 ? reader.ReadFinite(checked(context.UserCount * userWidth), "user feature") : throw reader.Invalid($"has {userWidth} user features.");
+        int itemWidth = reader.ReadInt32();
+        float[] itemFeatures = itemWidth is >= 0 and <= 1 << 16 ? reader.ReadFinite(checked(context.ItemCount * itemWidth), "item feature") : throw reader.Invalid($"has {itemWidth} item features.");
+        var features = new NeuralFeatures(userWidth, userFeatures, itemWidth, itemFeatures);
+        if (NeuralState.InputWidthOf(d, product, features) != sizes[0])
+        {
+            throw reader.Invalid($"has a network of {sizes[0]} inputs for embeddings and features of {NeuralState.InputWidthOf(d, product, features)}.");
+        }
+
+        var state = new NeuralState(Mlp<float>.FromParameters(sizes, weights), users, items, d, product, features);
+        recommender.Restore(new NeuralModel(context, state));
+        return recommender;
+    }
 
     /// <summary>The trained scorer behind the contract.</summary>
     internal sealed class NeuralModel : TrainedModel
