@@ -11,7 +11,7 @@ internal sealed class EvaluateArguments
                         --protocol <leave-last-out|sampled|kfold|temporal|prequential> [--k 10] [--negatives 99]
                         [--folds 5] [--train-fraction 0.8 (prequential: 0.5)] [--curve <csv file>] [--chart <png file>]
                         --models <comma list: popularity,popularity-decay,baseline,als,als-explicit,
-                                  item-knn,user-knn,content,mlp; prequential: <name>-static for any of them,
+                                  item-knn,user-knn,content,mlp,mlp-rerank-als,hybrid; prequential: <name>-static for any of them,
                                   <name> for those updated in real time (als, popularity, popularity-decay, item-knn, user-knn,
                                   content)>
                         [--json <file>] [--threads N]
@@ -26,6 +26,8 @@ internal sealed class EvaluateArguments
                         [--mlp-negatives 4] [--epochs 20] [--batch 256] [--learning-rate 0.002]
                         [--weight-decay 0.0001] [--validation 0.05] [--content true|false] [--context true|false]
                         [--product true|false]
+                        mlp-rerank-als: als and mlp options, [--candidates 100]
+                        hybrid (als + mlp): [--learn-weights true|false] [--hybrid-weights 0.5,0.5]
         --data defaults to RECENGINE_DATA for the MovieLens datasets.
         """;
 
@@ -36,7 +38,7 @@ internal sealed class EvaluateArguments
         "solver", "cg-steps", "values", "bias-regularization", "half-life-days", "measure", "neighbors",
         "shrinkage", "weighting", "bm25-k1", "bm25-b", "normalize", "prediction-neighbors", "category-weight",
         "text-weight", "numeric-weight", "curve", "chart", "embedding", "hidden", "loss", "sampling", "mlp-negatives",
-        "epochs", "batch", "learning-rate", "weight-decay", "validation", "content", "context", "product",
+        "epochs", "batch", "learning-rate", "weight-decay", "validation", "content", "context", "product", "candidates", "learn-weights", "hybrid-weights",
     ];
 
     private readonly Dictionary<string, string> _values;

@@ -1,9 +1,11 @@
 using System.Globalization;
 using RecEngine.Data;
+using RecEngine.Evaluation;
 using RecEngine.Models.Baseline;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Hybrid;
 using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
 
@@ -13,7 +15,7 @@ namespace RecEngine.Benchmarks.Evaluation;
 internal static class ModelCatalog
 {
     public static IReadOnlyList<string> Names { get; } =
-        ["popularity", "popularity-decay", "baseline", "als", "als-explicit", "item-knn", "user-knn", "content", "mlp"];
+        ["popularity", "popularity-decay", "baseline", "als", "als-explicit", "item-knn", "user-knn", "content", "mlp", "mlp-rerank-als", "hybrid"];
 
     /// <summary>Creates a fresh model and the parameters it was given (for the JSON record).</summary>
     public static (IRecommender Model, Dictionary<string, object> Parameters) Create(string name, EvaluateArguments args)
@@ -91,6 +93,44 @@ internal static class ModelCatalog
                     ["weightDecay"] = options.WeightDecay,
                     ["validation"] = options.ValidationFraction,
                     ["threads"] = threads ?? Environment.ProcessorCount,
+                });
+            }
+
+            case "mlp-rerank-als":
+            {
+                (IRecommender als, Dictionary<string, object> alsParameters) = Create("als", args);
+                (IRecommender mlp, Dictionary<string, object> mlpParameters) = Create("mlp", args);
+                int candidates = args.Int("candidates", 100);
+                return (new RerankingRecommender((RecommenderBase)als, (RecommenderBase)mlp, candidates), new()
+                {
+                    ["candidates"] = candidates,
+                    ["als"] = alsParameters,
+                    ["mlp"] = mlpParameters,
+                });
+            }
+
+            case "hybrid":
+            {
+                (IRecommender als, Dictionary<string, object> alsParameters) = Create("als", args);
+                (IRecommender mlp, Dictionary<string, object> mlpParameters) = Create("mlp", args);
+                bool learn = args.Text("learn-weights") != "false";
+                double[] weights = [.. (args.Text("hybrid-weights") ?? "0.5,0.5").Split(',').Select(w => double.Parse(w, CultureInfo.InvariantCulture))];
+                var options = new HybridOptions
+                {
+                    LearnWeights = learn,
+                    Validation = new RankingEvaluationOptions
+                    {
+                        Protocol = args.Protocol == "sampled" ? EvaluationProtocol.Sampled : EvaluationProtocol.Full,
+                        NegativeSampleCount = args.Int("negatives", 99),
+                        Seed = args.Seed,
+                    },
+                };
+                return (new HybridRecommender([((RecommenderBase)als, weights[0]), ((RecommenderBase)mlp, weights[1])], options), new()
+                {
+                    ["learnWeights"] = learn,
+                    ["weights"] = string.Join(",", weights),
+                    ["als"] = alsParameters,
+                    ["mlp"] = mlpParameters,
                 });
             }
 

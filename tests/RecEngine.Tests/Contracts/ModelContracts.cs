@@ -85,3 +85,17 @@ public sealed class NeuralContractTests : RecommenderContractTests
         DegreeOfParallelism = 1,
     });
 }
+
+public sealed class RerankingContractTests : RecommenderContractTests
+{
+    protected override bool RanksEveryItemAsSimilar => false;
+
+    protected override IRecommender Create() => new RecEngine.Models.Hybrid.RerankingRecommender(
+        new PopularityRecommender(), new ItemKnnRecommender(), candidateCount: 15);
+}
+
+public sealed class HybridContractTests : RecommenderContractTests
+{
+    protected override IRecommender Create() => new RecEngine.Models.Hybrid.HybridRecommender(
+        [(new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 2, Iterations = 10, Regularization = 0.1f, Values = MatrixValues.One }), 0.5), (new UserKnnRecommender(new NeighborhoodOptions { Neighbors = 5 }), 0.5)]);
+}

@@ -1,0 +1,251 @@
+using System.Buffers;
+using RecEngine.Data;
+using RecEngine.Evaluation;
+
+namespace RecEngine.Models.Hybrid;
+
+/// <summary>Options of <see cref="HybridRecommender"/>.</summary>
+public sealed class HybridOptions
+{
+    /// <summary>
+    /// Whether the weights are learned at each fit instead of taken as given: the parts are fitted on the data minus
+    /// each user's latest interaction, every weight vector on a grid over the simplex (steps of
+    /// <see cref="WeightStep"/>) is scored on those held-out interactions by HR@<see cref="RankingEvaluationOptions.K"/>
+    /// (ties by NDCG) under <see cref="Validation"/>, and the parts are then fitted on all the data with the best
+    /// weights.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool LearnWeights { get; set; }
+
+    /// <summary>The grid step of learned weights; 1 / step must be a whole number.</summary>
+    /// <value>The default value is 0.1.</value>
+    public double WeightStep { get; set; } = 0.1;
+
+    /// <summary>How learned weights are scored; the default is the full-ranking protocol at 10.</summary>
+    public RankingEvaluationOptions Validation { get; set; } = new();
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public void Validate()
+    {
+        double steps = 1 / WeightStep;
+        if (!(WeightStep is > 0 and <= 1) || Math.Abs(steps - Math.Round(steps)) > 1e-9)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WeightStep), WeightStep, "WeightStep must divide 1 into whole steps, for example 0.1 or 0.25.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Validation, nameof(Validation));
+        Validation.Validate();
+    }
+}
+
+/// <summary>
+/// Blends several recommenders: an item's score is <c>Σ_k w_k z_k</c>, where <c>z_k</c> is part k's score of the item
+/// standardised over the catalog for that user (mean 0, deviation 1), so parts with different scales mix as
+/// configured. A part that cannot personalise for the user contributes its fallback (popularity) standardised the
+/// same way. Weights are given, or learned on a validation split (<see cref="HybridOptions.LearnWeights"/>).
+/// </summary>
+/// <remarks>
+/// Every part is fitted on the same data by <see cref="IRecommender.Fit"/>. A top-N call scores the catalog once
+/// per part. Similar items are the first part's that has a notion of similarity. Thread safety: see
+/// <see cref="RecommenderBase"/>.
+/// </remarks>
+public sealed class HybridRecommender : RecommenderBase
+{
+    private readonly RecommenderBase[] _parts;
+    private readonly double[] _configured;
+    private readonly HybridOptions _options;
+    private double[] _weights;
+
+    /// <summary>Creates the blend.</summary>
+    /// <param name="parts">Two or more distinct RecEngine models with their weights (non-negative, not all zero; ignored when weights are learned).</param>
+    /// <param name="options">Options; <see langword="null"/> for configured weights.</param>
+    /// <exception cref="ArgumentException">Fewer than two parts, a part twice, or invalid weights.</exception>
+    public HybridRecommender(IEnumerable<(RecommenderBase Model, double Weight)> parts, HybridOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        (RecommenderBase Model, double Weight)[] list = [.. parts];
+        if (list.Length < 2 || list.Any(p => p.Model is null) || list.Select(p => p.Model).Distinct().Count() != list.Length)
+        {
+            throw new ArgumentException("A hybrid needs at least two distinct models.", nameof(parts));
+        }
+
+        if (list.Any(p => !(p.Weight >= 0) || double.IsInfinity(p.Weight)) || list.All(p => p.Weight == 0))
+        {
+            throw new ArgumentException("Weights must be finite, non-negative and not all zero.", nameof(parts));
+        }
+
+        _options = options ?? new HybridOptions();
+        _options.Validate();
+        _parts = [.. list.Select(p => p.Model)];
+        _configured = [.. list.Select(p => p.Weight)];
+        _weights = _configured;
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "hybrid";
+
+    /// <summary>The weights in use: the configured ones, or those the last fit learned.</summary>
+    public IReadOnlyList<double> Weights => Volatile.Read(ref _weights);
+
+    private protected override TrainedModel Train(InteractionDataset dataset, FitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        double[] weights = _options.LearnWeights ? Learn(dataset, progress, cancellationToken) : _configured;
+        foreach (RecommenderBase part in _parts)
+        {
+            part.Fit(dataset, progress, cancellationToken);
+        }
+
+        Volatile.Write(ref _weights, weights);
+        return new HybridModel(context, [.. _parts.Select(p => p.TrainedOrNull!)], weights);
+    }
+
+    /// <summary>The weights of the grid that score best on each user's held-out latest interaction.</summary>
+    private double[] Learn(InteractionDataset dataset, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        DatasetSplit split = DatasetSplit.LeaveLastOut(dataset);
+        foreach (RecommenderBase part in _parts)
+        {
+            part.Fit(split.Train, progress, cancellationToken);
+        }
+
+        var context = FitContext.Create(split.Train);
+        TrainedModel[] trained = [.. _parts.Select(p => p.TrainedOrNull!)];
+        List<double[]> grid = Simplex(_parts.Length, (int)Math.Round(1 / _options.WeightStep));
+        double[] best = _configured;
+        (double HitRate, double Ndcg) bestScore = (double.NegativeInfinity, double.NegativeInfinity);
+        string hr = MetricNames.HitRate(_options.Validation.K), ndcg = MetricNames.Ndcg(_options.Validation.K);
+        for (int g = 0; g < grid.Count; g++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var candidate = new HybridRecommender(_parts.Zip(grid[g]), _options);
+            candidate.Restore(new HybridModel(context, trained, grid[g]));
+            EvaluationResult result = RankingEvaluator.Evaluate(candidate, split, _options.Validation, cancellationToken);
+            (double HitRate, double Ndcg) score = (result[hr], result[ndcg]);
+            if (score.HitRate > bestScore.HitRate || (score.HitRate == bestScore.HitRate && score.Ndcg > bestScore.Ndcg))
+            {
+                (best, bestScore) = (grid[g], score);
+            }
+
+            progress?.Report(new TrainingProgress("weights", g + 1, grid.Count, score.HitRate));
+        }
+
+        return best;
+    }
+
+    /// <summary>Every weight vector of <paramref name="parts"/> non-negative multiples of 1 / <paramref name="steps"/> summing to 1.</summary>
+    private static List<double[]> Simplex(int parts, int steps)
+    {
+        var grid = new List<double[]>();
+        var current = new int[parts];
+        void Fill(int part, int left)
+        {
+            if (part == parts - 1)
+            {
+                current[part] = left;
+                if (current.Any(c => c > 0))
+                {
+                    grid.Add([.. current.Select(c => (double)c / steps)]);
+                }
+
+                return;
+            }
+
+            for (int c = 0; c <= left; c++)
+            {
+                current[part] = c;
+                Fill(part + 1, left - c);
+            }
+        }
+
+        Fill(0, steps);
+        return grid;
+    }
+
+    private sealed class HybridModel(FitContext context, TrainedModel[] parts, double[] weights) : TrainedModel(context)
+    {
+        public override float[] FallbackScores => parts[0].FallbackScores;
+
+        public override int[] FallbackOrder => parts[0].FallbackOrder;
+
+        public override bool CanPersonalize(int user) => parts.Any(p => p.CanPersonalize(user));
+
+        public override bool TrySimilarTo(int item, Span<float> scores)
+        {
+            foreach (TrainedModel part in parts)
+            {
+                if (part.TrySimilarTo(item, scores))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public override void ScoreAll(int user, Span<float> scores)
+        {
+            int n = scores.Length;
+            float[] buffer = ArrayPool<float>.Shared.Rent(n);
+            try
+            {
+                Span<float> part = buffer.AsSpan(0, n);
+                scores.Clear();
+                for (int p = 0; p < parts.Length; p++)
+                {
+                    if (weights[p] == 0)
+                    {
+                        continue;
+                    }
+
+                    if (parts[p].CanPersonalize(user))
+                    {
+                        parts[p].ScoreAll(user, part);
+                    }
+                    else
+                    {
+                        parts[p].FallbackScores.AsSpan(0, n).CopyTo(part);
+                    }
+
+                    AddStandardized(part, (float)weights[p], scores);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>Adds weight · (s − mean) / deviation of every finite score; a non-finite one counts as the lowest finite.</summary>
+        private static void AddStandardized(Span<float> part, float weight, Span<float> scores)
+        {
+            double sum = 0, squares = 0;
+            float lowest = float.PositiveInfinity;
+            int finite = 0;
+            foreach (float s in part)
+            {
+                if (float.IsFinite(s))
+                {
+                    sum += s;
+                    squares += (double)s * s;
+                    lowest = Math.Min(lowest, s);
+                    finite++;
+                }
+            }
+
+            if (finite == 0)
+            {
+                return;
+            }
+
+            double mean = sum / finite;
+            double deviation = Math.Sqrt(Math.Max((squares / finite) - (mean * mean), 0));
+            float scale = deviation > 0 ? (float)(weight / deviation) : 0f;
+            for (int i = 0; i < part.Length; i++)
+            {
+                float s = float.IsFinite(part[i]) ? part[i] : lowest;
+                scores[i] += (float)((s - mean) * scale);
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using RecEngine.Data;
+using RecEngine.Data.Synthetic;
+using RecEngine.Evaluation;
+using RecEngine.Models.Hybrid;
+using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Popularity;
+
+namespace RecEngine.Tests.Models.Hybrid;
+
+public sealed class HybridTests
+{
+    private static readonly Lazy<InteractionDataset> Data = new(() => SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions
+    {
+        UserCount = 250,
+        ItemCount = 120,
+        InteractionCount = 6_000,
+        MinInteractionsPerUser = 5,
+        Feedback = SyntheticFeedback.ImplicitEvents,
+    }));
+
+    private static int Index(InteractionDataset data, string id) => data.Items.TryGetIndex(id, out int index) ? index : -1;
+
+    private static string[] AllItems(InteractionDataset data) => [.. Enumerable.Range(0, data.ItemCount).Select(data.Items.GetId)];
+
+    [Fact]
+    public void Reranking_ReordersTheFirstStagesTopM_ByTheSecondStage_ThenKeepsTheFirstStagesOrder()
+    {
+        InteractionDataset data = Data.Value;
+        var popularity = new PopularityRecommender();
+        var knn = new ItemKnnRecommender();
+        var pipeline = new RerankingRecommender(popularity, knn, candidateCount: 5);
+        pipeline.Fit(data);
+
+        foreach (int u in new[] { 0, 9, 77, 180 })
+        {
+            string user = data.Users.GetId(u);
+            IReadOnlyList<ScoredItem> candidates = popularity.Recommend(user, 8);
+            string[] top = [.. candidates.Take(5).Select(c => c.ItemId)];
+            var second = new float[5];
+            knn.Score(user, top, second);
+            string[] expected = [.. top.Select((id, i) => (id, score: second[i], i)).OrderByDescending(t => t.score).ThenBy(t => Index(data, t.id)).Select(t => t.id), .. candidates.Skip(5).Select(c => c.ItemId)];
+
+            Assert.Equal(expected, pipeline.Recommend(user, 8).Select(r => r.ItemId));
+            Assert.All(pipeline.Recommend(user, 8).Take(5), r => Assert.InRange(r.Score, 2f, 3f));
+            Assert.All(pipeline.Recommend(user, 8).Skip(5), r => Assert.InRange(r.Score, 0f, 1f));
+        }
+
+        Assert.Equal("item-knn-rerank-popularity", pipeline.Name);
+    }
+
+    [Fact]
+    public void AHybridWithAllWeightOnOnePart_RanksAsThatPart()
+    {
+        InteractionDataset data = Data.Value;
+        var knn = new ItemKnnRecommender();
+        var hybrid = new HybridRecommender([(knn, 1.0), (new PopularityRecommender(), 0.0)]);
+        hybrid.Fit(data);
+
+        for (int u = 0; u < data.UserCount; u += 25)
+        {
+            string user = data.Users.GetId(u);
+            Assert.Equal(knn.Recommend(user, 10).Select(r => r.ItemId), hybrid.Recommend(user, 10).Select(r => r.ItemId));
+        }
+    }
+
+    [Fact]
+    public void AnEvenHybrid_IsTheSumOfStandardisedScores()
+    {
+        InteractionDataset data = Data.Value;
+        var knn = new ItemKnnRecommender();
+        var popularity = new PopularityRecommender();
+        var hybrid = new HybridRecommender([(knn, 0.5), (popularity, 0.5)]);
+        hybrid.Fit(data);
+        string[] items = AllItems(data);
+
+        foreach (int u in new[] { 3, 42, 199 })
+        {
+            string user = data.Users.GetId(u);
+            double[] expected = new double[items.Length];
+            foreach (IRecommender part in new IRecommender[] { knn, popularity })
+            {
+                var scores = new float[items.Length];
+                part.Score(user, items, scores);
+                double mean = scores.Average(s => (double)s);
+                double deviation = Math.Sqrt(scores.Average(s => ((double)s - mean) * ((double)s - mean)));
+                for (int i = 0; i < items.Length; i++)
+                {
+                    expected[i] += 0.5 * (scores[i] - mean) / deviation;
+                }
+            }
+
+            var actual = new float[items.Length];
+            hybrid.Score(user, items, actual);
+            for (int i = 0; i < items.Length; i++)
+            {
+                Assert.Equal(expected[i], actual[i], 3);
+            }
+        }
+    }
+
+    [Fact]
+    public void LearnedWeights_ComeFromTheGrid_AndFavourThePersonalPartOverPopularity()
+    {
+        InteractionDataset data = Data.Value;
+        var hybrid = new HybridRecommender(
+            [(new ItemKnnRecommender(), 0.5), (new PopularityRecommender(), 0.5)],
+            new HybridOptions { LearnWeights = true, WeightStep = 0.25, Validation = new RankingEvaluationOptions { Protocol = EvaluationProtocol.Sampled } });
+        var progress = new TestUtilities.SynchronousProgress<TrainingProgress>();
+        hybrid.Fit(data, progress);
+
+        Assert.Equal(5, progress.Reports.Count(r => r.Stage == "weights"));
+        Assert.Contains(hybrid.Weights[0], new[] { 0.0, 0.25, 0.5, 0.75, 1.0 });
+        Assert.Equal(1.0, hybrid.Weights.Sum(), 9);
+        Assert.True(hybrid.Weights[0] >= 0.5, $"weights {string.Join(", ", hybrid.Weights)}");
+    }
+
+    [Fact]
+    public void BadConfigurations_AreRefused()
+    {
+        var knn = new ItemKnnRecommender();
+        Assert.Throws<ArgumentException>(() => new HybridRecommender([(knn, 1.0)]));
+        Assert.Throws<ArgumentException>(() => new HybridRecommender([(knn, 1.0), (knn, 1.0)]));
+        Assert.Throws<ArgumentException>(() => new HybridRecommender([(knn, 0.0), (new PopularityRecommender(), 0.0)]));
+        Assert.Throws<ArgumentException>(() => new HybridRecommender([(knn, double.NaN), (new PopularityRecommender(), 1.0)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HybridOptions { WeightStep = 0.3 }.Validate());
+        Assert.Throws<ArgumentException>(() => new RerankingRecommender(knn, knn));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RerankingRecommender(knn, new PopularityRecommender(), 0));
+    }
+}
