@@ -127,3 +127,53 @@ public sealed class HybridTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RerankingRecommender(knn, new PopularityRecommender(), 0));
     }
 }
+
+public sealed class DiversityRerankerTests
+{
+    /// <summary>
+    /// Six coffee items, all more popular than six tea items (c0 the most popular, t5 the least); each item's only
+    /// attribute is its category, so the content model's similarity is 1 within a category and 0 across.
+    /// </summary>
+    private static InteractionDataset Shop()
+    {
+        var builder = new InteractionDatasetBuilder();
+        string[] items = [.. Enumerable.Range(0, 6).Select(i => $"c{i}"), .. Enumerable.Range(0, 6).Select(i => $"t{i}")];
+        for (int rank = 0; rank < items.Length; rank++)
+        {
+            builder.SetItemAttributes(items[rank], new ItemAttributes { Categories = [items[rank][0] == 'c' ? "coffee" : "tea"] });
+            for (int u = 0; u < 30 - (2 * rank); u++)
+            {
+                builder.Add($"u{u}", items[rank], 1f, rank, EventKind.Purchase);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    [Fact]
+    public void TradeOffOne_KeepsTheInnerOrder_AndOneHalf_AlternatesCategoriesAsMmrDictates()
+    {
+        InteractionDataset data = Shop();
+        var popularity = new PopularityRecommender();
+        var content = new RecEngine.Models.Content.ContentRecommender();
+        var pure = new DiversityReranker(popularity, content, tradeoff: 1, candidateCount: 12);
+        pure.Fit(data);
+        var diverse = new DiversityReranker(popularity, content, tradeoff: 0.5, candidateCount: 12);
+
+        Assert.Equal(["c0", "c1", "c2", "c3"], pure.Recommend("new-user", 4).Select(r => r.ItemId));
+
+        // c0 first (relevance 1); then every coffee item is fully redundant (0.5 rel − 0.5 ≤ 0) while t0 is not
+        // (0.5 rel > 0); after that every candidate is redundant with a pick, so relevance decides again.
+        Assert.Equal(["c0", "t0", "c1", "c2"], diverse.Recommend("new-user", 4).Select(r => r.ItemId));
+        Assert.Equal("popularity-mmr", diverse.Name);
+    }
+
+    [Fact]
+    public void BadArguments_AreRefused()
+    {
+        var popularity = new PopularityRecommender();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiversityReranker(popularity, popularity, tradeoff: 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DiversityReranker(popularity, popularity, candidateCount: 0));
+        Assert.Throws<InvalidOperationException>(() => new DiversityReranker(popularity, new PopularityRecommender()).Recommend("u", 3));
+    }
+}
