@@ -39,6 +39,11 @@ internal sealed class NeuralTrainer
     private readonly AdamW<float> _userOptimizer;
     private readonly AdamW<float> _itemOptimizer;
     private readonly int _rowsPerExample;
+    private readonly ParallelOptions _parallel;
+    private readonly bool[] _userTouched;
+    private readonly bool[] _itemTouched;
+    private readonly List<int> _touchedUsers = [];
+    private readonly List<int> _touchedItems = [];
 
     private NeuralTrainer(NeuralOptions options, NeuralState state, InteractionMatrix seen, int threads)
     {
@@ -56,6 +61,9 @@ internal sealed class NeuralTrainer
         _rowsPerExample = options.Loss == NeuralLoss.Bpr ? 2 : 1;
         int examplesPerSlice = (options.BatchSize + threads - 1) / threads;
         _slices = [.. Enumerable.Range(0, threads).Select(_ => new Slice(state, examplesPerSlice * _rowsPerExample))];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        _userTouched = new bool[state.UserCount];
+        _itemTouched = new bool[state.ItemCount];
         _userGradients = new float[state.Users.Length];
         _itemGradients = new float[state.Items.Length];
         _networkOptimizer = new AdamW<float>(state.Network.Parameters.Length);
@@ -147,7 +155,7 @@ internal sealed class NeuralTrainer
             for (int start = 0; start < examples.Length; start += _options.BatchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                loss += Step(examples.AsSpan(start, Math.Min(_options.BatchSize, examples.Length - start)), settings);
+                loss += Step(examples, start, Math.Min(_options.BatchSize, examples.Length - start), settings);
             }
 
             loss /= Math.Max(1, examples.Length);
@@ -181,24 +189,16 @@ internal sealed class NeuralTrainer
         return _state;
     }
 
-    /// <summary>One mini-batch: forward and backward per slice in parallel, then ordered reductions and the updates; returns the summed loss.</summary>
-    private double Step(ReadOnlySpan<Example> batch, AdamSettings settings)
+    /// <summary>
+    /// One mini-batch (<paramref name="count"/> examples from <paramref name="start"/>): forward and backward per slice
+    /// in parallel, then ordered reductions and the updates; returns the summed loss. Reuses every buffer.
+    /// </summary>
+    private double Step(Example[] examples, int start, int count, AdamSettings settings)
     {
-        Example[] examples = batch.ToArray();
-        int perSlice = (examples.Length + _slices.Length - 1) / _slices.Length;
-        float scale = 1f / examples.Length;
-        Parallel.For(0, _slices.Length, new ParallelOptions { MaxDegreeOfParallelism = _slices.Length }, s =>
-        {
-            int from = Math.Min(examples.Length, s * perSlice);
-            int to = Math.Min(examples.Length, from + perSlice);
-            _slices[s].Run(_state, examples.AsSpan(from, to - from), _options.Loss, scale, backward: true);
-        });
-
+        RunSlices(examples, start, count, 1f / count, backward: true);
         float[] gradients = _state.Network.Gradients;
         Array.Clear(gradients);
         double loss = 0;
-        var touchedUsers = new HashSet<int>();
-        var touchedItems = new HashSet<int>();
         for (int s = 0; s < _slices.Length; s++)
         {
             Slice slice = _slices[s];
@@ -208,13 +208,15 @@ internal sealed class NeuralTrainer
             {
                 (int user, int item) = slice.Pair(r);
                 _state.AddEmbeddingGradients(user, item, slice.InputGradient(r), _userGradients, _itemGradients);
-                touchedUsers.Add(user);
-                touchedItems.Add(item);
+                Touch(_userTouched, _touchedUsers, user);
+                Touch(_itemTouched, _touchedItems, item);
             }
         }
 
-        int[] users = [.. touchedUsers.Order()];
-        int[] items = [.. touchedItems.Order()];
+        _touchedUsers.Sort();
+        _touchedItems.Sort();
+        ReadOnlySpan<int> users = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedUsers);
+        ReadOnlySpan<int> items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedItems);
         _networkOptimizer.Advance();
         _userOptimizer.Advance();
         _itemOptimizer.Advance();
@@ -224,14 +226,39 @@ internal sealed class NeuralTrainer
         foreach (int u in users)
         {
             _userGradients.AsSpan(u * _state.Embedding, _state.Embedding).Clear();
+            _userTouched[u] = false;
         }
 
         foreach (int i in items)
         {
             _itemGradients.AsSpan(i * _state.Embedding, _state.Embedding).Clear();
+            _itemTouched[i] = false;
         }
 
+        _touchedUsers.Clear();
+        _touchedItems.Clear();
         return loss;
+    }
+
+    private static void Touch(bool[] marks, List<int> touched, int row)
+    {
+        if (!marks[row])
+        {
+            marks[row] = true;
+            touched.Add(row);
+        }
+    }
+
+    /// <summary>Runs each slice's share of <paramref name="count"/> examples from <paramref name="start"/> on its own thread.</summary>
+    private void RunSlices(Example[] examples, int start, int count, float scale, bool backward)
+    {
+        int perSlice = (count + _slices.Length - 1) / _slices.Length;
+        Parallel.For(0, _slices.Length, _parallel, s =>
+        {
+            int from = Math.Min(count, s * perSlice);
+            int to = Math.Min(count, from + perSlice);
+            _slices[s].Run(_state, examples.AsSpan(start + from, to - from), _options.Loss, scale, backward);
+        });
     }
 
     /// <summary>The mean loss of <paramref name="examples"/> under the current state (no update).</summary>
@@ -241,15 +268,7 @@ internal sealed class NeuralTrainer
         int batch = _options.BatchSize;
         for (int start = 0; start < examples.Length; start += batch)
         {
-            Example[] part = examples[start..Math.Min(examples.Length, start + batch)];
-            int perSlice = (part.Length + _slices.Length - 1) / _slices.Length;
-            Parallel.For(0, _slices.Length, new ParallelOptions { MaxDegreeOfParallelism = _slices.Length }, s =>
-            {
-                int from = Math.Min(part.Length, s * perSlice);
-                int to = Math.Min(part.Length, from + perSlice);
-                _slices[s].Run(_state, part.AsSpan(from, to - from), _options.Loss, 1f, backward: false);
-            });
-
+            RunSlices(examples, start, Math.Min(batch, examples.Length - start), 1f, backward: false);
             foreach (Slice slice in _slices)
             {
                 total += slice.Loss;
