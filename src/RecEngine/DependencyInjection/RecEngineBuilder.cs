@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using RecEngine.Data;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Hybrid;
 using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
 
 namespace RecEngine;
@@ -64,6 +66,60 @@ public sealed class RecEngineBuilder
             ExplicitAlsOptions options = Configured(configure);
             options.Validate();
             return EngineModel.Retrained(name, () => new ExplicitAlsRecommender(options));
+        });
+    }
+
+    /// <summary>
+    /// Adds the neural scorer (<see cref="NeuralRecommender"/>), trained at start and at every retrain (events reach
+    /// it through retraining).
+    /// </summary>
+    public RecEngineBuilder AddNeural(string name = "mlp", Action<NeuralOptions>? configure = null)
+    {
+        return Add(name, _ =>
+        {
+            NeuralOptions options = Configured(configure);
+            options.Validate();
+            return EngineModel.Retrained(name, () => new NeuralRecommender(options));
+        });
+    }
+
+    /// <summary>
+    /// Adds a two-stage model (<see cref="RerankingRecommender"/>): implicit ALS generates candidates and the neural
+    /// scorer re-ranks the top <paramref name="candidateCount"/>; trained at start and at every retrain.
+    /// </summary>
+    public RecEngineBuilder AddReranker(
+        string name = "rerank", Action<ImplicitAlsOptions>? candidates = null, Action<NeuralOptions>? scorer = null, int candidateCount = 100)
+    {
+        return Add(name, _ =>
+        {
+            ImplicitAlsOptions als = Configured(candidates);
+            NeuralOptions neural = Configured(scorer);
+            als.Validate();
+            neural.Validate();
+            ArgumentOutOfRangeException.ThrowIfLessThan(candidateCount, 1);
+            return EngineModel.Retrained(name, () => new RerankingRecommender(new ImplicitAlsRecommender(als), new NeuralRecommender(neural), candidateCount));
+        });
+    }
+
+    /// <summary>
+    /// Adds a hybrid of implicit ALS and the neural scorer (<see cref="HybridRecommender"/>), with weights learned on a
+    /// validation split at every training unless <paramref name="configure"/> turns that off; trained at start and at
+    /// every retrain.
+    /// </summary>
+    public RecEngineBuilder AddHybrid(
+        string name = "hybrid", Action<ImplicitAlsOptions>? als = null, Action<NeuralOptions>? neural = null, Action<HybridOptions>? configure = null)
+    {
+        return Add(name, _ =>
+        {
+            ImplicitAlsOptions alsOptions = Configured(als);
+            NeuralOptions neuralOptions = Configured(neural);
+            var hybrid = new HybridOptions { LearnWeights = true };
+            configure?.Invoke(hybrid);
+            alsOptions.Validate();
+            neuralOptions.Validate();
+            hybrid.Validate();
+            return EngineModel.Retrained(name, () => new HybridRecommender(
+                [(new ImplicitAlsRecommender(alsOptions), 0.5), (new NeuralRecommender(neuralOptions), 0.5)], hybrid));
         });
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RecEngine.Data;
 using RecEngine.Ingest;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Neural;
 using RecEngine.Tests.Data.Loading;
 using RecEngine.Tests.TestUtilities;
 
@@ -107,6 +108,41 @@ public sealed class AddRecEngineTests
         OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Model 'stars'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Iterations", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheNeuralScorer_TheReranker_AndTheHybrid_AreAddedByName_AndTheirOptionsValidated()
+    {
+        static void Small(NeuralOptions neural)
+        {
+            neural.EmbeddingSize = 8;
+            neural.HiddenLayers = [8];
+            neural.Epochs = 1;
+        }
+
+        await using (ServiceProvider services = new ServiceCollection()
+            .AddRecEngine(engine => engine
+                .AddPopularity()
+                .AddNeural("mlp", Small)
+                .AddReranker("rerank", als => als.Factors = 8, Small, candidateCount: 20)
+                .AddHybrid("hybrid", als => als.Factors = 8, Small, hybrid => hybrid.WeightStep = 0.5)
+                .StartFrom(_ => Stream.Value.Start))
+            .BuildServiceProvider())
+        {
+            string user = Stream.Value.Start.Users.GetId(2);
+            Assert.Equal(10, services.GetRequiredKeyedService<IRecommender>("mlp").Recommend(user, 10).Count);
+            Assert.Equal(10, services.GetRequiredKeyedService<IRecommender>("rerank").Recommend(user, 10).Count);
+            Assert.Equal(10, services.GetRequiredKeyedService<IRecommender>("hybrid").Recommend(user, 10).Count);
+        }
+
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Services.AddRecEngine(engine => engine
+            .AddNeural("mlp", neural => neural.HiddenLayers = [])
+            .AddHybrid("hybrid", configure: hybrid => hybrid.WeightStep = 0.3));
+        using IHost host = builder.Build();
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Model 'mlp': HiddenLayers", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'hybrid': WeightStep", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
