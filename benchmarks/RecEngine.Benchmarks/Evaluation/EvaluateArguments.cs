@@ -13,7 +13,7 @@ internal sealed class EvaluateArguments
                         --models <comma list: popularity,popularity-decay,baseline,als,als-explicit,
                                   item-knn,user-knn,content,mlp,mlp-rerank-als,hybrid; prequential: <name>-static for any of them,
                                   <name> for those updated in real time (als, popularity, popularity-decay, item-knn, user-knn,
-                                  content)>
+                                  content, mlp)>
                         [--json <file>] [--threads N]
                         model options: [--factors 64] [--regularization R] [--alpha A] [--iterations 15]
                         [--solver cg|cholesky] [--cg-steps 3] [--values one|weight|value]

@@ -107,7 +107,7 @@ internal static class EvaluateCommand
     /// <summary>
     /// Fits on the first part by time (<c>--train-fraction</c>, 0.5) and replays the rest event by event.
     /// <c>&lt;name&gt;-static</c> is the fitted model frozen; <c>&lt;name&gt;</c> is the same model updated in real time
-    /// (models with a live path: als, popularity, popularity-decay, item-knn, user-knn, content). With <c>--curve</c>, the windowed HR curve is
+    /// (models with a live path: als, popularity, popularity-decay, item-knn, user-knn, content, mlp). With <c>--curve</c>, the windowed HR curve is
     /// appended to a CSV file; with <c>--chart</c>, every model's curve is drawn into one PNG chart.
     /// </summary>
     private static Record Prequential(string name, EvaluateArguments args, InteractionDataset data)
@@ -128,6 +128,7 @@ internal static class EvaluateCommand
                 RecEngine.Models.Neighborhood.ItemKnnRecommender => LiveNeighborhood(name, split.Train, itemBased: true, args),
                 RecEngine.Models.Neighborhood.UserKnnRecommender => LiveNeighborhood(name, split.Train, itemBased: false, args),
                 RecEngine.Models.Content.ContentRecommender => LiveContent(name, split.Train, args),
+                RecEngine.Models.Neural.NeuralRecommender neural => LiveNeural(name, neural),
                 _ => throw new ArgumentException($"Model '{baseName}' has no real-time path yet; use '{baseName}-static'."),
             };
         PrequentialModelResult result = PrequentialEvaluator.Run(split.Test, [subject], args.K)[0];
@@ -154,6 +155,12 @@ internal static class EvaluateCommand
         return new Record(name, metrics, fitSeconds, parameters, result.Curve);
 
         static PrequentialModel Live(string name, RecEngine.Models.Factorization.LiveImplicitAls live) => new(name, live.Recommender, live);
+
+        static PrequentialModel LiveNeural(string name, RecEngine.Models.Neural.NeuralRecommender neural)
+        {
+            var live = new RecEngine.Models.Neural.LiveNeural(neural, new RecEngine.Models.Neural.NeuralOnlineOptions());
+            return new(name, live.Recommender, live);
+        }
 
         static PrequentialModel LiveNeighborhood(string name, InteractionDataset train, bool itemBased, EvaluateArguments args)
         {

@@ -70,18 +70,11 @@ public sealed class RecEngineBuilder
     }
 
     /// <summary>
-    /// Adds the neural scorer (<see cref="NeuralRecommender"/>), trained at start and at every retrain (events reach
-    /// it through retraining).
+    /// Adds the live neural scorer (<see cref="EngineModel.Neural"/>): trained at start and at every retrain, and
+    /// following every event with one SGD step on the embeddings unless <paramref name="online"/> turns it off.
     /// </summary>
-    public RecEngineBuilder AddNeural(string name = "mlp", Action<NeuralOptions>? configure = null)
-    {
-        return Add(name, _ =>
-        {
-            NeuralOptions options = Configured(configure);
-            options.Validate();
-            return EngineModel.Retrained(name, () => new NeuralRecommender(options));
-        });
-    }
+    public RecEngineBuilder AddNeural(string name = "mlp", Action<NeuralOptions>? configure = null, Action<NeuralOnlineOptions>? online = null) =>
+        Add(name, _ => EngineModel.Neural(Configured(configure), Configured(online), name));
 
     /// <summary>
     /// Adds a two-stage model (<see cref="RerankingRecommender"/>): implicit ALS generates candidates and the neural

@@ -3,6 +3,7 @@ using RecEngine.Ingest;
 using RecEngine.Models.Content;
 using RecEngine.Models.Factorization;
 using RecEngine.Models.Neighborhood;
+using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
 using RecEngine.Persistence;
 
@@ -17,8 +18,8 @@ namespace RecEngine;
 /// <para>
 /// <b>Real-time models</b> (<see cref="FollowsEvents"/> true): implicit ALS (exact user fold-in per micro-batch,
 /// item factors by <see cref="LiveAlsOptions"/>), popularity, item-kNN and user-kNN (exact incremental neighbour
-/// statistics) and content (incremental user profiles). Every micro-batch publishes a new version, visible to the
-/// next <c>Recommend</c>.
+/// statistics), content (incremental user profiles) and the neural scorer (one SGD step on the embeddings per
+/// event). Every micro-batch publishes a new version, visible to the next <c>Recommend</c>.
 /// </para>
 /// <para>
 /// <b>Retrained models</b> (<see cref="Retrained"/>): any <see cref="IRecommender"/>, for instance explicit ALS or a
@@ -70,6 +71,29 @@ public sealed class EngineModel
                 return new LiveImplicitAls(fitted, live);
             },
             (history, state) => state.Kind == LiveImplicitAls.StateKind ? LiveImplicitAls.TryRestore(history, options, live, state.Data) : null);
+    }
+
+    /// <summary>
+    /// The neural scorer, trained on the engine's interactions, then following events: with the online step (the
+    /// default) each event moves the user's embedding (and the items') by one SGD step through the fixed network, so
+    /// the scorer follows the user in real time; retrains update the network itself.
+    /// </summary>
+    /// <param name="options">Training options; <see langword="null"/> for the defaults.</param>
+    /// <param name="online">How events update the embeddings; <see langword="null"/> for the defaults.</param>
+    /// <param name="name">The model's name in the engine.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static EngineModel Neural(NeuralOptions? options = null, NeuralOnlineOptions? online = null, string name = "mlp")
+    {
+        options ??= new NeuralOptions();
+        online ??= new NeuralOnlineOptions();
+        options.Validate();
+        online.Validate();
+        return new EngineModel(name, true, (data, progress, cancellationToken) =>
+        {
+            var fitted = new NeuralRecommender(options);
+            fitted.Fit(data, progress, cancellationToken);
+            return new LiveNeural(fitted, online);
+        });
     }
 
     /// <summary>Popularity (optionally decayed by a half-life), updated by every event.</summary>

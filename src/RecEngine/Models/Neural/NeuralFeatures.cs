@@ -12,8 +12,11 @@ internal sealed class NeuralFeatures
 {
     private static readonly EventKind[] Kinds = [EventKind.View, EventKind.Click, EventKind.AddToCart, EventKind.Purchase, EventKind.Rating];
 
+    private readonly float[] _zeros;
+
     public NeuralFeatures(int userWidth, float[] user, int itemWidth, float[] item)
     {
+        _zeros = new float[Math.Max(userWidth, itemWidth)];
         UserWidth = userWidth;
         User = user;
         ItemWidth = itemWidth;
@@ -32,9 +35,15 @@ internal sealed class NeuralFeatures
     /// <summary>Row-major item features.</summary>
     public float[] Item { get; }
 
-    public ReadOnlySpan<float> UserRow(int user) => User.AsSpan(user * UserWidth, UserWidth);
+    /// <summary>The user's features; zeros for a user who arrived after training.</summary>
+    public ReadOnlySpan<float> UserRow(int user) =>
+        (long)(user + 1) * UserWidth <= User.Length ? User.AsSpan(user * UserWidth, UserWidth) : Zeros(UserWidth);
 
-    public ReadOnlySpan<float> ItemRow(int item) => Item.AsSpan(item * ItemWidth, ItemWidth);
+    /// <summary>The item's features; zeros for an item that arrived after training.</summary>
+    public ReadOnlySpan<float> ItemRow(int item) =>
+        (long)(item + 1) * ItemWidth <= Item.Length ? Item.AsSpan(item * ItemWidth, ItemWidth) : Zeros(ItemWidth);
+
+    private ReadOnlySpan<float> Zeros(int width) => _zeros.AsSpan(0, width);
 
     /// <summary>The features of <paramref name="data"/>'s users and items as <paramref name="options"/> selects them.</summary>
     public static NeuralFeatures Build(InteractionDataset data, NeuralOptions options)

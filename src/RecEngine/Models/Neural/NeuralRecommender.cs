@@ -112,25 +112,34 @@ public sealed class NeuralRecommender : RecommenderBase
         return recommender;
     }
 
-    /// <summary>The trained scorer behind the contract.</summary>
+    /// <summary>
+    /// The scorer behind the contract: the network and features of <see cref="State"/>, with the embeddings of
+    /// <see cref="Embeddings"/> (the state's own arrays, or a live model's published version).
+    /// </summary>
     internal sealed class NeuralModel : TrainedModel
     {
         private const int Block = 256;
         private readonly ConcurrentBag<Buffers> _buffers = [];
         private readonly float[] _itemNorms;
 
-        public NeuralModel(FitContext context, NeuralState state)
+        public NeuralModel(FitContext context, NeuralState state, EmbeddingSource? embeddings = null)
             : base(context)
         {
             State = state;
-            _itemNorms = new float[state.ItemCount];
+            Embeddings = embeddings ?? new ArrayEmbeddings(state);
+            _itemNorms = new float[context.ItemCount];
             for (int i = 0; i < _itemNorms.Length; i++)
             {
-                _itemNorms[i] = TensorPrimitives.Norm(state.ItemRow(i));
+                _itemNorms[i] = TensorPrimitives.Norm(Embeddings.Item(i));
             }
         }
 
         public NeuralState State { get; }
+
+        public EmbeddingSource Embeddings { get; }
+
+        /// <summary>A user whose embedding is all zero (new, with no online step yet) gets the popularity fallback.</summary>
+        public override bool CanPersonalize(int user) => base.CanPersonalize(user) && Embeddings.User(user).IndexOfAnyExcept(0f) >= 0;
 
         public override void ScoreAll(int user, Span<float> scores) => ScoreRange(user, 0, scores);
 
@@ -144,9 +153,11 @@ public sealed class NeuralRecommender : RecommenderBase
                 for (int done = 0; done < scores.Length; done += Block)
                 {
                     int count = Math.Min(Block, scores.Length - done);
+                    ReadOnlySpan<float> u = Embeddings.User(user);
                     for (int r = 0; r < count; r++)
                     {
-                        State.WriteInput(user, start + done + r, buffers.Row(r));
+                        int item = start + done + r;
+                        State.WriteInput(user, u, item, Embeddings.Item(item), buffers.Row(r));
                     }
 
                     State.Network.Forward(buffers.Workspace, buffers.Inputs, count, scores.Slice(done, count));
@@ -166,9 +177,11 @@ public sealed class NeuralRecommender : RecommenderBase
                 for (int done = 0; done < items.Length; done += Block)
                 {
                     int count = Math.Min(Block, items.Length - done);
+                    ReadOnlySpan<float> u = Embeddings.User(user);
                     for (int r = 0; r < count; r++)
                     {
-                        State.WriteInput(user, items[done + r], buffers.Row(r));
+                        int item = items[done + r];
+                        State.WriteInput(user, u, item, Embeddings.Item(item), buffers.Row(r));
                     }
 
                     State.Network.Forward(buffers.Workspace, buffers.Inputs, count, scores.Slice(done, count));
@@ -188,11 +201,11 @@ public sealed class NeuralRecommender : RecommenderBase
                 return false;
             }
 
-            Kernels.Simd.MultiplyRows(State.Items, State.ItemRow(item), scores);
+            ReadOnlySpan<float> target = Embeddings.Item(item);
             for (int j = 0; j < scores.Length; j++)
             {
                 float other = _itemNorms[j];
-                scores[j] = other == 0f ? 0f : scores[j] / (norm * other);
+                scores[j] = other == 0f ? 0f : TensorPrimitives.Dot(Embeddings.Item(j), target) / (norm * other);
             }
 
             return true;
@@ -212,4 +225,20 @@ public sealed class NeuralRecommender : RecommenderBase
             public Span<float> Row(int row) => Inputs.AsSpan(row * _width, _width);
         }
     }
+}
+
+/// <summary>Where a scorer reads its user and item embeddings from.</summary>
+internal abstract class EmbeddingSource
+{
+    public abstract ReadOnlySpan<float> User(int user);
+
+    public abstract ReadOnlySpan<float> Item(int item);
+}
+
+/// <summary>The embeddings of a trained state's arrays.</summary>
+internal sealed class ArrayEmbeddings(NeuralState state) : EmbeddingSource
+{
+    public override ReadOnlySpan<float> User(int user) => state.UserRow(user);
+
+    public override ReadOnlySpan<float> Item(int item) => state.ItemRow(item);
 }

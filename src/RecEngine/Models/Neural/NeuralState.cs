@@ -51,10 +51,12 @@ internal sealed class NeuralState
     public Span<float> ItemRow(int item) => Items.AsSpan(item * Embedding, Embedding);
 
     /// <summary>Writes the input row of (user, item).</summary>
-    public void WriteInput(int user, int item, Span<float> row)
+    public void WriteInput(int user, int item, Span<float> row) => WriteInput(user, UserRow(user), item, ItemRow(item), row);
+
+    /// <summary>Writes the input row of (user, item) with the given embedding rows (a live version's, for instance).</summary>
+    public void WriteInput(int user, ReadOnlySpan<float> u, int item, ReadOnlySpan<float> i, Span<float> row)
     {
         int d = Embedding;
-        ReadOnlySpan<float> u = UserRow(user), i = ItemRow(item);
         u.CopyTo(row);
         i.CopyTo(row[d..]);
         int at = 2 * d;
@@ -69,17 +71,23 @@ internal sealed class NeuralState
     }
 
     /// <summary>Adds the gradient of an input row into the user's and the item's embedding gradients.</summary>
-    public void AddEmbeddingGradients(int user, int item, ReadOnlySpan<float> rowGradient, Span<float> userGradient, Span<float> itemGradient)
+    public void AddEmbeddingGradients(int user, int item, ReadOnlySpan<float> rowGradient, Span<float> userGradient, Span<float> itemGradient) =>
+        AddEmbeddingGradients(UserRow(user), ItemRow(item), rowGradient, userGradient.Slice(user * Embedding, Embedding), itemGradient.Slice(item * Embedding, Embedding));
+
+    /// <summary>
+    /// Adds the gradient of an input row with respect to the user embedding <paramref name="u"/> into
+    /// <paramref name="gu"/> and with respect to the item embedding <paramref name="i"/> into <paramref name="gi"/>.
+    /// </summary>
+    public void AddEmbeddingGradients(ReadOnlySpan<float> u, ReadOnlySpan<float> i, ReadOnlySpan<float> rowGradient, Span<float> gu, Span<float> gi)
     {
         int d = Embedding;
-        Span<float> gu = userGradient.Slice(user * d, d), gi = itemGradient.Slice(item * d, d);
         TensorPrimitives.Add(gu, rowGradient[..d], gu);
         TensorPrimitives.Add(gi, rowGradient.Slice(d, d), gi);
         if (Product)
         {
             ReadOnlySpan<float> product = rowGradient.Slice(2 * d, d);
-            TensorPrimitives.MultiplyAdd(product, ItemRow(item), gu, gu);
-            TensorPrimitives.MultiplyAdd(product, UserRow(user), gi, gi);
+            TensorPrimitives.MultiplyAdd(product, i, gu, gu);
+            TensorPrimitives.MultiplyAdd(product, u, gi, gi);
         }
     }
 }
