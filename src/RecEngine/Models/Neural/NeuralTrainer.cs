@@ -25,7 +25,7 @@ namespace RecEngine.Models.Neural;
 /// (<see cref="AdamW{T}.StepRows"/>). The loss is the batch mean.
 /// </para>
 /// </remarks>
-internal sealed class NeuralTrainer
+internal sealed class NeuralTrainer : IDisposable
 {
     private readonly NeuralOptions _options;
     private readonly NeuralState _state;
@@ -39,7 +39,7 @@ internal sealed class NeuralTrainer
     private readonly AdamW<float> _userOptimizer;
     private readonly AdamW<float> _itemOptimizer;
     private readonly int _rowsPerExample;
-    private readonly ParallelOptions _parallel;
+    private readonly CountdownEvent _pending = new(0);
     private readonly bool[] _userTouched;
     private readonly bool[] _itemTouched;
     private readonly List<int> _touchedUsers = [];
@@ -60,8 +60,7 @@ internal sealed class NeuralTrainer
         _sampler = new ItemSampler(seen.Columns, popularity, options.Negatives, options.PopularityExponent);
         _rowsPerExample = options.Loss == NeuralLoss.Bpr ? 2 : 1;
         int examplesPerSlice = (options.BatchSize + threads - 1) / threads;
-        _slices = [.. Enumerable.Range(0, threads).Select(_ => new Slice(state, examplesPerSlice * _rowsPerExample))];
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        _slices = [.. Enumerable.Range(0, threads).Select(_ => new Slice(state, examplesPerSlice * _rowsPerExample, _pending))];
         _userTouched = new bool[state.UserCount];
         _itemTouched = new bool[state.ItemCount];
         _userGradients = new float[state.Users.Length];
@@ -77,9 +76,11 @@ internal sealed class NeuralTrainer
         int threads = options.DegreeOfParallelism ?? Environment.ProcessorCount;
         var seen = InteractionMatrix.Build(data, MatrixValues.One, DuplicatePolicy.LastWins);
         NeuralState state = Initial(data, options, progress, cancellationToken);
-        var trainer = new NeuralTrainer(options, state, seen, threads);
+        using var trainer = new NeuralTrainer(options, state, seen, threads);
         return trainer.Run(progress, cancellationToken);
     }
+
+    public void Dispose() => _pending.Dispose();
 
     /// <summary>The starting state: He-initialised network; embeddings from ALS or drawn from N(0, 0.05²).</summary>
     private static NeuralState Initial(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -249,16 +250,32 @@ internal sealed class NeuralTrainer
         }
     }
 
-    /// <summary>Runs each slice's share of <paramref name="count"/> examples from <paramref name="start"/> on its own thread.</summary>
+    /// <summary>
+    /// Runs each slice's share of <paramref name="count"/> examples from <paramref name="start"/>: the first on this
+    /// thread, the others as the slices' own thread-pool work items, then waits for all. Allocation-free.
+    /// </summary>
     private void RunSlices(Example[] examples, int start, int count, float scale, bool backward)
     {
         int perSlice = (count + _slices.Length - 1) / _slices.Length;
-        Parallel.For(0, _slices.Length, _parallel, s =>
+        for (int s = 0; s < _slices.Length; s++)
         {
             int from = Math.Min(count, s * perSlice);
             int to = Math.Min(count, from + perSlice);
-            _slices[s].Run(_state, examples.AsSpan(start + from, to - from), _options.Loss, scale, backward);
-        });
+            _slices[s].Prepare(_state, examples, start + from, to - from, _options.Loss, scale, backward, queued: s > 0);
+        }
+
+        _pending.Reset(_slices.Length - 1);
+        for (int s = 1; s < _slices.Length; s++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_slices[s], preferLocal: false);
+        }
+
+        _slices[0].Execute();
+        _pending.Wait();
+        foreach (Slice slice in _slices)
+        {
+            slice.ThrowIfFailed();
+        }
     }
 
     /// <summary>The mean loss of <paramref name="examples"/> under the current state (no update).</summary>
@@ -327,8 +344,18 @@ internal sealed class NeuralTrainer
     private readonly record struct Example(int User, int Item, int Other);
 
     /// <summary>One thread's share of a batch: its rows, network buffers, gradient buffer and loss.</summary>
-    private sealed class Slice
+    private sealed class Slice : IThreadPoolWorkItem
     {
+        private readonly CountdownEvent _done;
+        private NeuralState? _state;
+        private Example[] _examples = [];
+        private int _start;
+        private int _count;
+        private NeuralLoss _kind;
+        private float _scale;
+        private bool _backward;
+        private bool _queued;
+        private Exception? _error;
         private readonly Mlp<float>.Workspace _workspace;
         private readonly float[] _inputs;
         private readonly float[] _inputGradients;
@@ -337,8 +364,9 @@ internal sealed class NeuralTrainer
         private readonly (int User, int Item)[] _pairs;
         private readonly int _width;
 
-        public Slice(NeuralState state, int maxRows)
+        public Slice(NeuralState state, int maxRows, CountdownEvent done)
         {
+            _done = done;
             _width = state.InputWidth;
             _workspace = state.Network.CreateWorkspace(Math.Max(1, maxRows));
             _inputs = new float[Math.Max(1, maxRows) * _width];
@@ -359,7 +387,44 @@ internal sealed class NeuralTrainer
 
         public ReadOnlySpan<float> InputGradient(int row) => _inputGradients.AsSpan(row * _width, _width);
 
-        public void Run(NeuralState state, ReadOnlySpan<Example> examples, NeuralLoss kind, float scale, bool backward)
+        /// <summary>Sets the work of the next <see cref="Execute"/>.</summary>
+        public void Prepare(NeuralState state, Example[] examples, int start, int count, NeuralLoss kind, float scale, bool backward, bool queued)
+        {
+            (_state, _examples, _start, _count, _kind, _scale, _backward, _error) = (state, examples, start, count, kind, scale, backward, null);
+            _queued = queued;
+        }
+
+        /// <summary>Runs the prepared work, keeping what it throws; as a thread-pool item it then signals the batch's countdown.</summary>
+        public void Execute()
+        {
+            try
+            {
+                Run(_state!, _examples.AsSpan(_start, _count), _kind, _scale, _backward);
+            }
+            catch (Exception e)
+            {
+                // Kept for the waiting thread, which rethrows once every slice has finished with the shared state.
+                _error = e;
+            }
+            finally
+            {
+                if (_queued)
+                {
+                    _done.Signal();
+                }
+            }
+        }
+
+        /// <summary>Rethrows what a queued run threw.</summary>
+        public void ThrowIfFailed()
+        {
+            if (_error is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+        }
+
+        private void Run(NeuralState state, ReadOnlySpan<Example> examples, NeuralLoss kind, float scale, bool backward)
         {
             bool pairs = kind == NeuralLoss.Bpr;
             Rows = examples.Length * (pairs ? 2 : 1);
