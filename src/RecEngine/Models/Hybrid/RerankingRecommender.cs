@@ -7,7 +7,7 @@ namespace RecEngine.Models.Hybrid;
 /// <summary>
 /// A two-stage recommender: a cheap model generates candidates, and a second model (typically the neural scorer)
 /// re-scores the top <c>M</c> of them. Itself an <see cref="IRecommender"/>, so it can be evaluated, served by an
-/// engine, saved with its parts, or wrapped again.
+/// engine (as a retrained model) or wrapped again; its stages save on their own with <c>ModelFile</c>.
 /// </summary>
 /// <remarks>
 /// <para>

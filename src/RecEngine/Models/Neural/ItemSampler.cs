@@ -2,7 +2,7 @@ namespace RecEngine.Models.Neural;
 
 /// <summary>
 /// Draws negative items for a user: uniformly, or in proportion to (popularity + 1)^exponent, rejecting the user's
-/// own items (up to 64 tries; a user who has seen nearly every item may then get one of theirs).
+/// own items (up to 64 tries; for a user who has seen nearly every item the draw may find none, and returns −1).
 /// </summary>
 internal sealed class ItemSampler
 {
@@ -25,20 +25,19 @@ internal sealed class ItemSampler
         }
     }
 
-    /// <summary>An item not in <paramref name="seen"/> (ascending), drawn with <paramref name="random"/>.</summary>
+    /// <summary>An item not in <paramref name="seen"/> (ascending), drawn with <paramref name="random"/>, or −1 when 64 draws found none.</summary>
     public int Sample(Evaluation.SplitMix64 random, ReadOnlySpan<int> seen)
     {
-        int item = 0;
         for (int attempt = 0; attempt < Tries; attempt++)
         {
-            item = Draw(random);
+            int item = Draw(random);
             if (seen.BinarySearch(item) < 0)
             {
                 return item;
             }
         }
 
-        return item;
+        return -1;
     }
 
     private int Draw(Evaluation.SplitMix64 random)

@@ -34,7 +34,7 @@ internal sealed class LiveNeural : ILiveModel
     private readonly float[] _inputGradients;
     private readonly float[] _logits = new float[2];
     private readonly float[] _logitGradients = new float[2];
-    private readonly float[] _weightScratch;
+    private readonly System.Collections.Concurrent.ConcurrentBag<NeuralRecommender.NeuralModel.Buffers> _buffers = [];
     private readonly float[] _userGradient;
     private readonly float[] _itemGradient;
 
@@ -52,7 +52,6 @@ internal sealed class LiveNeural : ILiveModel
         _workspace = _state.Network.CreateWorkspace(2);
         _inputs = new float[2 * _state.InputWidth];
         _inputGradients = new float[_inputs.Length];
-        _weightScratch = new float[_state.Network.Parameters.Length];
         _userGradient = new float[d];
         _itemGradient = new float[d];
         Publish();
@@ -91,7 +90,7 @@ internal sealed class LiveNeural : ILiveModel
         _state.Network.Forward(_workspace, _inputs, 2, _logits);
         Losses.BinaryCrossEntropy(_logits[0], positive ? 1f : 0f, out _logitGradients[0]);
         Losses.BinaryCrossEntropy(_logits[1], 0f, out _logitGradients[1]);
-        _state.Network.Backward(_workspace, _inputs, 2, _logitGradients, _inputGradients, _weightScratch);
+        _state.Network.Backward(_workspace, _inputs, 2, _logitGradients, _inputGradients, default);
 
         float rate = (float)_online.LearningRate;
         Array.Clear(_userGradient);
@@ -115,7 +114,7 @@ internal sealed class LiveNeural : ILiveModel
     {
         ChunkedRows.Version users = _users.Publish();
         ChunkedRows.Version items = _items.Publish();
-        _serving.Show(users.Count, items.Count, context => new NeuralRecommender.NeuralModel(context, _state, new VersionEmbeddings(users, items)));
+        _serving.Show(users.Count, items.Count, context => new NeuralRecommender.NeuralModel(context, _state, new VersionEmbeddings(users, items), _buffers));
     }
 
     /// <summary>The embeddings of one published version.</summary>

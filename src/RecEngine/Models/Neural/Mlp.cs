@@ -123,8 +123,8 @@ internal sealed class Mlp<T>
     /// <summary>Layer <paramref name="layer"/>'s biases.</summary>
     public Span<T> Biases(int layer) => Parameters.AsSpan(_biasOffsets[layer], _sizes[layer + 1]);
 
-    /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> rows.</summary>
-    public Workspace CreateWorkspace(int maxBatch) => new(_sizes, maxBatch);
+    /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> rows; without <paramref name="backward"/>, for forward passes only.</summary>
+    public Workspace CreateWorkspace(int maxBatch, bool backward = true) => new(_sizes, maxBatch, backward);
 
     /// <summary>
     /// Computes the logits of <paramref name="batch"/> input rows (<paramref name="input"/>, row-major, width
@@ -169,7 +169,10 @@ internal sealed class Mlp<T>
     public void Backward(Workspace workspace, ReadOnlySpan<T> input, int batch, ReadOnlySpan<T> outputGradient, Span<T> inputGradient) =>
         Backward(workspace, input, batch, outputGradient, inputGradient, Gradients);
 
-    /// <summary>As <see cref="Backward(Workspace, ReadOnlySpan{T}, int, ReadOnlySpan{T}, Span{T})"/>, into <paramref name="gradients"/> (one buffer per thread).</summary>
+    /// <summary>
+    /// As <see cref="Backward(Workspace, ReadOnlySpan{T}, int, ReadOnlySpan{T}, Span{T})"/>, into <paramref name="gradients"/>
+    /// (one buffer per thread); with empty <paramref name="gradients"/>, only the input gradient is computed.
+    /// </summary>
     public void Backward(Workspace workspace, ReadOnlySpan<T> input, int batch, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, Span<T> gradients)
     {
         Span<T> delta = workspace.Delta(LayerCount, batch);
@@ -179,8 +182,9 @@ internal sealed class Mlp<T>
             int inputs = _sizes[l], outputs = _sizes[l + 1];
             ReadOnlySpan<T> x = l == 0 ? input[..(batch * inputs)] : workspace.Activations(l, batch);
             ReadOnlySpan<T> weights = Weights(l);
-            Span<T> weightGradient = gradients.Slice(_weightOffsets[l], inputs * outputs);
-            Span<T> biasGradient = gradients.Slice(_biasOffsets[l], outputs);
+            bool wantParameters = !gradients.IsEmpty;
+            Span<T> weightGradient = wantParameters ? gradients.Slice(_weightOffsets[l], inputs * outputs) : default;
+            Span<T> biasGradient = wantParameters ? gradients.Slice(_biasOffsets[l], outputs) : default;
             bool wantInput = l > 0 || !inputGradient.IsEmpty;
             Span<T> below = l > 0 ? workspace.Delta(l, batch) : (wantInput ? inputGradient[..(batch * inputs)] : default);
             below.Clear();
@@ -197,9 +201,13 @@ internal sealed class Mlp<T>
                         continue;
                     }
 
-                    biasGradient[j] += g;
-                    Span<T> wg = weightGradient.Slice(j * inputs, inputs);
-                    TensorPrimitives.MultiplyAdd(row, g, wg, wg);
+                    if (wantParameters)
+                    {
+                        biasGradient[j] += g;
+                        Span<T> wg = weightGradient.Slice(j * inputs, inputs);
+                        TensorPrimitives.MultiplyAdd(row, g, wg, wg);
+                    }
+
                     if (wantInput)
                     {
                         TensorPrimitives.MultiplyAdd(weights.Slice(j * inputs, inputs), g, dRow, dRow);
@@ -239,7 +247,7 @@ internal sealed class Mlp<T>
         private readonly T[][] _deltas;
         private readonly int[] _sizes;
 
-        public Workspace(int[] sizes, int maxBatch)
+        public Workspace(int[] sizes, int maxBatch, bool backward = true)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
             MaxBatch = maxBatch;
@@ -249,7 +257,7 @@ internal sealed class Mlp<T>
             for (int l = 1; l < sizes.Length; l++)
             {
                 _activations[l] = new T[maxBatch * sizes[l]];
-                _deltas[l] = new T[maxBatch * sizes[l]];
+                _deltas[l] = backward ? new T[maxBatch * sizes[l]] : [];
             }
         }
 

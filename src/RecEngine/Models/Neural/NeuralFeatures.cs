@@ -5,7 +5,8 @@ namespace RecEngine.Models.Neural;
 /// <summary>
 /// The side inputs of the neural scorer, fixed at training: per user, context (the log-scaled interaction count and
 /// counts per well-known event kind); per item, content (its categories among the most frequent ones, multi-hot
-/// scaled to unit length) and context (log-scaled popularity and age of its latest interaction). Each context column
+/// scaled to unit length) and context (log-scaled popularity and age of its latest interaction, both over the
+/// interactions of positive weight). Each context column
 /// is divided by its largest value, so inputs stay in [0, 1].
 /// </summary>
 internal sealed class NeuralFeatures
@@ -72,8 +73,13 @@ internal sealed class NeuralFeatures
                     user[(u * userWidth) + 1 + kind]++;
                 }
 
-                popularity[i]++;
-                latest[i] = Math.Max(latest[i], data.Timestamps[row]);
+                if (data.Weights[row] > 0)
+                {
+                    // Dislikes are activity of the user, not popularity of the item.
+                    popularity[i]++;
+                    latest[i] = Math.Max(latest[i], data.Timestamps[row]);
+                }
+
                 newest = Math.Max(newest, data.Timestamps[row]);
             }
 

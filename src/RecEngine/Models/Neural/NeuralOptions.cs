@@ -105,6 +105,8 @@ public sealed class NeuralOptions
     /// <summary>
     /// When set, implicit ALS is fitted first with these options (its <c>Factors</c> set to
     /// <see cref="EmbeddingSize"/>) and its factors initialise the embeddings; otherwise they start small and random.
+    /// ALS sees all the training data, including the pairs held out for early stopping, so with it the validation loss
+    /// is slightly optimistic.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public ImplicitAlsOptions? InitializeFromAls { get; set; }

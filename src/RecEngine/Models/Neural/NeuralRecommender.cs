@@ -70,17 +70,20 @@ public sealed class NeuralRecommender : RecommenderBase
     internal static NeuralRecommender ReadState(StateReader reader, FitContext context)
     {
         var recommender = new NeuralRecommender(NeuralOptions.Read(reader));
+        NeuralOptions options = recommender._options;
         int d = reader.ReadInt32();
-        if (d is < 1 or > 1024)
+        bool product = reader.ReadBoolean();
+        if (d != options.EmbeddingSize || product != options.IncludeProduct)
         {
-            throw reader.Invalid($"has an embedding width of {d}.");
+            throw reader.Invalid($"has embeddings of width {d} (product {product}) where its options say {options.EmbeddingSize} ({options.IncludeProduct}).");
         }
 
-        bool product = reader.ReadBoolean();
+        // The hidden widths are the options' (validated, bounded); only the input width depends on the features.
         int[] sizes = reader.ReadArray<int>("layer width");
-        if (sizes.Length < 2 || sizes.Any(w => w is < 1 or > 1 << 20) || sizes[^1] != 1)
+        if (sizes.Length != options.HiddenLayers.Count + 2 || sizes[^1] != 1 || sizes[0] is < 1 or > 1 << 20
+            || !sizes.AsSpan(1, options.HiddenLayers.Count).SequenceEqual([.. options.HiddenLayers]))
         {
-            throw reader.Invalid($"has layer widths [{string.Join(", ", sizes)}] that do not make a scorer.");
+            throw reader.Invalid($"has layer widths [{string.Join(", ", sizes)}] that are not its options' [input, {string.Join(", ", options.HiddenLayers)}, 1].");
         }
 
         long parameters = 0;
@@ -119,19 +122,19 @@ public sealed class NeuralRecommender : RecommenderBase
     internal sealed class NeuralModel : TrainedModel
     {
         private const int Block = 256;
-        private readonly ConcurrentBag<Buffers> _buffers = [];
-        private readonly float[] _itemNorms;
+        private readonly ConcurrentBag<Buffers> _buffers;
+        private float[]? _itemNorms;
 
-        public NeuralModel(FitContext context, NeuralState state, EmbeddingSource? embeddings = null)
+        /// <param name="context">The version's context.</param>
+        /// <param name="state">The network and features.</param>
+        /// <param name="embeddings">The embeddings; <see langword="null"/> for the state's own.</param>
+        /// <param name="buffers">Scoring buffers shared across a live model's versions (they depend on the network only); <see langword="null"/> for a pool of this model's own.</param>
+        public NeuralModel(FitContext context, NeuralState state, EmbeddingSource? embeddings = null, ConcurrentBag<Buffers>? buffers = null)
             : base(context)
         {
             State = state;
             Embeddings = embeddings ?? new ArrayEmbeddings(state);
-            _itemNorms = new float[context.ItemCount];
-            for (int i = 0; i < _itemNorms.Length; i++)
-            {
-                _itemNorms[i] = TensorPrimitives.Norm(Embeddings.Item(i));
-            }
+            _buffers = buffers ?? [];
         }
 
         public NeuralState State { get; }
@@ -195,7 +198,18 @@ public sealed class NeuralRecommender : RecommenderBase
 
         public override bool TrySimilarTo(int item, Span<float> scores)
         {
-            float norm = _itemNorms[item];
+            // The norms are computed on the first similar-items call of a version, not at every live publish.
+            float[] norms = LazyInitializer.EnsureInitialized(ref _itemNorms, () =>
+            {
+                var computed = new float[Context.ItemCount];
+                for (int i = 0; i < computed.Length; i++)
+                {
+                    computed[i] = TensorPrimitives.Norm(Embeddings.Item(i));
+                }
+
+                return computed;
+            });
+            float norm = norms[item];
             if (norm == 0f)
             {
                 return false;
@@ -204,7 +218,7 @@ public sealed class NeuralRecommender : RecommenderBase
             ReadOnlySpan<float> target = Embeddings.Item(item);
             for (int j = 0; j < scores.Length; j++)
             {
-                float other = _itemNorms[j];
+                float other = norms[j];
                 scores[j] = other == 0f ? 0f : TensorPrimitives.Dot(Embeddings.Item(j), target) / (norm * other);
             }
 
@@ -213,14 +227,14 @@ public sealed class NeuralRecommender : RecommenderBase
 
         private Buffers Rent() => _buffers.TryTake(out Buffers? buffers) ? buffers : new Buffers(State, Block);
 
-        /// <summary>One caller's scoring buffers: a block of input rows and the network's workspace.</summary>
-        private sealed class Buffers(NeuralState state, int rows)
+        /// <summary>One caller's scoring buffers: a block of input rows and the network's forward workspace.</summary>
+        internal sealed class Buffers(NeuralState state, int rows)
         {
             private readonly int _width = state.InputWidth;
 
             public float[] Inputs { get; } = new float[rows * state.InputWidth];
 
-            public Mlp<float>.Workspace Workspace { get; } = state.Network.CreateWorkspace(rows);
+            public Mlp<float>.Workspace Workspace { get; } = state.Network.CreateWorkspace(rows, backward: false);
 
             public Span<float> Row(int row) => Inputs.AsSpan(row * _width, _width);
         }

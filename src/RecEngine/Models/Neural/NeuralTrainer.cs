@@ -10,7 +10,8 @@ namespace RecEngine.Models.Neural;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Examples</b>: the distinct (user, item) pairs of the training data are the positives. Each epoch draws
+/// <b>Examples</b>: the (user, item) pairs of the training data whose summed event weight is positive are the
+/// positives; pairs with a negative sum (dislikes) are cross-entropy examples labelled 0. Each epoch draws
 /// <see cref="NeuralOptions.NegativesPerPositive"/> negatives per positive (from items the user never touched) and
 /// shuffles; a cross-entropy example is one labelled row, a BPR example a (positive, negative) pair of rows.
 /// </para>
@@ -74,7 +75,7 @@ internal sealed class NeuralTrainer : IDisposable
     public static NeuralState Train(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int threads = options.DegreeOfParallelism ?? Environment.ProcessorCount;
-        var seen = InteractionMatrix.Build(data, MatrixValues.One, DuplicatePolicy.LastWins);
+        var seen = InteractionMatrix.Build(data, MatrixValues.Weight, DuplicatePolicy.Sum);
         NeuralState state = Initial(data, options, progress, cancellationToken);
         using var trainer = new NeuralTrainer(options, state, seen, threads);
         return trainer.Run(progress, cancellationToken);
@@ -129,19 +130,40 @@ internal sealed class NeuralTrainer : IDisposable
 
     private NeuralState Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        // Positives, shuffled once; the first ValidationFraction of them are held out.
-        int[] positiveUsers = new int[_seen.NonZeroCount];
-        int[] positiveItems = _seen.ColumnIndices.ToArray();
+        // Positives: the pairs whose summed event weight is positive (a dislike is no positive; every touched pair
+        // stays out of the negatives). Shuffled once; the first ValidationFraction of them are held out.
+        var users = new List<int>(_seen.NonZeroCount);
+        var itemsOfPositives = new List<int>(_seen.NonZeroCount);
+        var disliked = new List<Example>();
         for (int u = 0; u < _seen.Rows; u++)
         {
-            positiveUsers.AsSpan(_seen.RowOffsets[u], _seen.RowLength(u)).Fill(u);
+            ReadOnlySpan<int> columns = _seen.RowColumns(u);
+            ReadOnlySpan<float> weights = _seen.RowValues(u);
+            for (int e = 0; e < columns.Length; e++)
+            {
+                if (weights[e] > 0)
+                {
+                    users.Add(u);
+                    itemsOfPositives.Add(columns[e]);
+                }
+                else if (weights[e] < 0)
+                {
+                    disliked.Add(new Example(u, columns[e], 0));
+                }
+            }
         }
+
+        // A pair with a negative net weight is a known negative: a cross-entropy example labelled 0 every epoch.
+        Example[] known = _options.Loss == NeuralLoss.Bpr ? [] : [.. disliked];
+
+        int[] positiveUsers = [.. users];
+        int[] positiveItems = [.. itemsOfPositives];
 
         int[] order = Shuffled(positiveUsers.Length);
         int held = (int)(positiveUsers.Length * _options.ValidationFraction);
         int[] validation = order[..held];
         int[] training = order[held..];
-        Example[] validationExamples = Examples(validation, positiveUsers, positiveItems);
+        Example[] validationExamples = Examples(validation, positiveUsers, positiveItems, []);
 
         double best = double.PositiveInfinity;
         int sinceBest = 0;
@@ -150,7 +172,7 @@ internal sealed class NeuralTrainer : IDisposable
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Example[] examples = Examples(training, positiveUsers, positiveItems);
+            Example[] examples = Examples(training, positiveUsers, positiveItems, known);
             Shuffle(examples);
             double loss = 0;
             for (int start = 0; start < examples.Length; start += _options.BatchSize)
@@ -160,6 +182,11 @@ internal sealed class NeuralTrainer : IDisposable
             }
 
             loss /= Math.Max(1, examples.Length);
+            if (!double.IsFinite(loss))
+            {
+                throw new InvalidOperationException($"Training diverged in epoch {epoch} (the loss is {loss}); use a lower LearningRate. The previous model, if any, stays in place.");
+            }
+
             progress?.Report(new TrainingProgress("epoch", epoch, _options.Epochs, loss));
             if (validationExamples.Length == 0)
             {
@@ -295,12 +322,12 @@ internal sealed class NeuralTrainer : IDisposable
         return total / Math.Max(1, examples.Length);
     }
 
-    /// <summary>The examples of the given positives with freshly drawn negatives, in positive order.</summary>
-    private Example[] Examples(int[] positives, int[] users, int[] items)
+    /// <summary>The examples of the given positives with freshly drawn negatives, in positive order, then the known ones.</summary>
+    private Example[] Examples(int[] positives, int[] users, int[] items, Example[] known)
     {
         int negatives = _options.NegativesPerPositive;
         bool pairs = _options.Loss == NeuralLoss.Bpr;
-        var examples = new Example[positives.Length * (pairs ? negatives : negatives + 1)];
+        var examples = new Example[(positives.Length * (pairs ? negatives : negatives + 1)) + known.Length];
         int at = 0;
         foreach (int p in positives)
         {
@@ -314,11 +341,16 @@ internal sealed class NeuralTrainer : IDisposable
             for (int n = 0; n < negatives; n++)
             {
                 int negative = _sampler.Sample(_random, seen);
-                examples[at++] = pairs ? new Example(user, item, negative) : new Example(user, negative, 0);
+                if (negative >= 0)
+                {
+                    examples[at++] = pairs ? new Example(user, item, negative) : new Example(user, negative, 0);
+                }
             }
         }
 
-        return examples;
+        known.CopyTo(examples, at);
+        at += known.Length;
+        return at == examples.Length ? examples : examples[..at];
     }
 
     private int[] Shuffled(int count)

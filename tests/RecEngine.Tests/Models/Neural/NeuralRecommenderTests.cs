@@ -99,6 +99,53 @@ public sealed class NeuralRecommenderTests
         Assert.False(model.IsFitted);
     }
 
+    [Fact]
+    public void DislikedPairs_AreNeverTrainedAsPositives()
+    {
+        // Everyone clicks items of their own half of the catalog and dislikes (a negative value) item "x"; if the
+        // dislikes were positives, "x" would be the most popular positive of all and score high for everyone.
+        var builder = new InteractionDatasetBuilder();
+        for (int u = 0; u < 60; u++)
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                builder.Add($"u{u}", $"i{(u % 2 * 6) + i}", 1f, i, EventKind.Click);
+            }
+
+            builder.Add($"u{u}", "x", -1f, 10, EventKind.Click);
+            builder.Add($"u{u}", "x", -1f, 11, EventKind.Click);
+        }
+
+        InteractionDataset data = builder.Build();
+        NeuralOptions options = Small();
+        options.Epochs = 8;
+        options.ValidationFraction = 0;
+        var model = new NeuralRecommender(options);
+        model.Fit(data);
+
+        string[] items = [.. Enumerable.Range(0, data.ItemCount).Select(data.Items.GetId)];
+        var scores = new float[items.Length];
+        for (int u = 0; u < 60; u += 7)
+        {
+            model.Score($"u{u}", items, scores);
+            float disliked = scores[Array.IndexOf(items, "x")];
+            Assert.True(scores.Count(s => s > disliked) >= items.Length / 2, $"user u{u}: x ranks {scores.Count(s => s > disliked) + 1} of {items.Length}");
+        }
+    }
+
+    [Fact]
+    public void ACatalogOfOneItem_TrainsWithoutNegatives_AndServes()
+    {
+        InteractionDataset data = new InteractionDatasetBuilder().Add("a", "only", 1f, 0, EventKind.Click).Add("b", "only", 1f, 1, EventKind.Click).Build();
+        NeuralOptions options = Small();
+        options.ValidationFraction = 0;
+        var model = new NeuralRecommender(options);
+        model.Fit(data);
+
+        Assert.Empty(model.Recommend("a", 5));
+        Assert.Single(model.Recommend("stranger", 5));
+    }
+
     private sealed class CancelOnFirstEpoch(CancellationTokenSource cancel) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
