@@ -92,6 +92,9 @@ public sealed class ImplicitAlsOptions
         }
     }
 
+    /// <summary>A copy, so later changes to these options do not reach a recommender made with them.</summary>
+    internal ImplicitAlsOptions Clone() => (ImplicitAlsOptions)MemberwiseClone();
+
     /// <summary>Writes the options into saved state.</summary>
     internal void Write(StateWriter writer)
     {

@@ -35,19 +35,7 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
     {
         options ??= new ImplicitAlsOptions();
         options.Validate();
-        _options = new ImplicitAlsOptions
-        {
-            Factors = options.Factors,
-            Regularization = options.Regularization,
-            Alpha = options.Alpha,
-            Iterations = options.Iterations,
-            Solver = options.Solver,
-            ConjugateGradientSteps = options.ConjugateGradientSteps,
-            Values = options.Values,
-            InitialScale = options.InitialScale,
-            Seed = options.Seed,
-            DegreeOfParallelism = options.DegreeOfParallelism,
-        };
+        _options = options.Clone();
     }
 
     /// <inheritdoc/>

@@ -92,19 +92,10 @@ internal sealed class NeuralTrainer : IDisposable
         var items = new float[checked(data.ItemCount * d)];
         if (options.InitializeFromAls is { } als)
         {
-            var fitted = new ImplicitAlsRecommender(new ImplicitAlsOptions
-            {
-                Factors = d,
-                Regularization = als.Regularization,
-                Alpha = als.Alpha,
-                Iterations = als.Iterations,
-                Solver = als.Solver,
-                ConjugateGradientSteps = als.ConjugateGradientSteps,
-                Values = als.Values,
-                InitialScale = als.InitialScale,
-                Seed = als.Seed,
-                DegreeOfParallelism = als.DegreeOfParallelism ?? options.DegreeOfParallelism,
-            });
+            ImplicitAlsOptions alsOptions = als.Clone();
+            alsOptions.Factors = d;
+            alsOptions.DegreeOfParallelism ??= options.DegreeOfParallelism;
+            var fitted = new ImplicitAlsRecommender(alsOptions);
             fitted.Fit(data, progress, cancellationToken);
             fitted.Trained.UserFactors.CopyTo(users);
             fitted.Trained.ItemFactors.CopyTo(items);
