@@ -38,6 +38,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "A micro-batch failed, so the models and the engine's history disagree; retraining in the background to bring them back in line.")]
     public static partial void Reconciling(ILogger logger);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Erased {Requested} users ({Known} known): {Interactions} interactions removed from memory, {LogRecords} events from the event log, {FilesDeleted} older snapshot files deleted.")]
+    public static partial void Erased(ILogger logger, int requested, int known, int interactions, long logRecords, int filesDeleted);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Engine stopped: {Applied} events applied, {Rejected} rejected, {Dropped} dropped, {Failed} failed.")]
     public static partial void Stopped(ILogger logger, long applied, long rejected, long dropped, long failed);
 }

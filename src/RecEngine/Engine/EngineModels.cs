@@ -182,6 +182,59 @@ internal sealed class EngineModels : IEventApplier, IDisposable
     }
 
     /// <summary>
+    /// Erases users: removes their interactions and ids from the history, then retrains every model on what remains
+    /// and swaps the new instances in, as <see cref="Retrain"/> does (the events that arrive meanwhile are re-applied,
+    /// a later event of an erased user brings them back as a new user). Waits for a retrain already running first;
+    /// once the history has let the users go, the retrain is not cancelled, so the models never keep them for longer
+    /// than it takes.
+    /// </summary>
+    /// <returns>
+    /// How many of the users the history knew, how many interactions were removed, and the sequence of the last event
+    /// applied before the removal: every event of theirs up to it is gone.
+    /// </returns>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting for a running retrain; nothing was erased.</exception>
+    public async Task<(int Users, int Interactions, long Through)> Forget(IReadOnlySet<string> userIds, CancellationToken cancellationToken)
+    {
+        await _retrainGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(
+                () =>
+                {
+                    int users, interactions;
+                    long through;
+                    lock (_applyLock)
+                    {
+                        (users, interactions) = _history.Remove(userIds);
+                        through = _lastSequence;
+
+                        // Until the swap the live models still hold the users: should the retrain fail, the engine
+                        // knows its models and its history disagree and retrains again.
+                        _diverged |= users > 0;
+                    }
+
+                    if (users > 0)
+                    {
+                        RetrainNow(CancellationToken.None);
+                    }
+
+                    return (users, interactions, through);
+                },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _retrainGate.Release();
+        }
+    }
+
+    /// <summary>Whether the history holds an interaction of the user.</summary>
+    public bool KnowsUser(string userId) => _history.KnowsUser(userId);
+
+    /// <summary>The user and item ids the history knows.</summary>
+    public (IReadOnlyList<string> Users, IReadOnlyList<string> Items) KnownIds() => _history.KnownIds();
+
+    /// <summary>
     /// Waits for a retrain in flight to finish and keeps any other from starting (a retrain waiting for its turn
     /// must be cancelled by its token). Call once, when the engine stops, before <see cref="Dispose"/>.
     /// </summary>

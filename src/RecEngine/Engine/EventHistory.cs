@@ -15,7 +15,7 @@ namespace RecEngine;
 internal sealed class EventHistory
 {
     private readonly Lock _lock = new();
-    private readonly IdMap _users;
+    private IdMap _users;
     private readonly IdMap _items;
     private readonly ItemCatalog _catalog;
     private int[] _userIndices;
@@ -70,6 +70,103 @@ internal sealed class EventHistory
                 _kinds[_count] = e.Event.Kind;
                 _count++;
             }
+        }
+    }
+
+    /// <summary>
+    /// Removes every interaction of the users in <paramref name="userIds"/> and their ids: the other users keep their
+    /// order (so their indices are those of a history that never had the removed users), the items keep theirs.
+    /// Frozen moments taken before keep the old rows; appends after see the new ones.
+    /// </summary>
+    /// <returns>How many of the ids the history knew, and how many interactions were removed.</returns>
+    public (int Users, int Interactions) Remove(IReadOnlySet<string> userIds)
+    {
+        lock (_lock)
+        {
+            var removed = new bool[_users.Count];
+            int users = 0;
+            foreach (string id in userIds)
+            {
+                if (_users.TryGetIndex(id, out int index))
+                {
+                    removed[index] = true;
+                    users++;
+                }
+            }
+
+            if (users == 0)
+            {
+                return (0, 0);
+            }
+
+            // Dense new indices for the users that stay, in their old order.
+            var remap = new int[removed.Length];
+            var kept = new IdMap(removed.Length - users);
+            for (int user = 0; user < removed.Length; user++)
+            {
+                remap[user] = removed[user] ? -1 : kept.GetOrAdd(_users.GetId(user));
+            }
+
+            // New arrays, never the old ones compacted in place: a frozen moment may still be copying their prefix.
+            int capacity = Math.Max(1024, _count);
+            var userIndices = new int[capacity];
+            var itemIndices = new int[capacity];
+            var values = new float[capacity];
+            var weights = new float[capacity];
+            var timestamps = new long[capacity];
+            var kinds = new EventKind[capacity];
+            int count = 0;
+            for (int row = 0; row < _count; row++)
+            {
+                int user = remap[_userIndices[row]];
+                if (user < 0)
+                {
+                    continue;
+                }
+
+                userIndices[count] = user;
+                itemIndices[count] = _itemIndices[row];
+                values[count] = _values[row];
+                weights[count] = _weights[row];
+                timestamps[count] = _timestamps[row];
+                kinds[count] = _kinds[row];
+                count++;
+            }
+
+            int interactions = _count - count;
+            (_userIndices, _itemIndices, _values, _weights, _timestamps, _kinds) = (userIndices, itemIndices, values, weights, timestamps, kinds);
+            _users = kept;
+            _count = count;
+            return (users, interactions);
+        }
+    }
+
+    /// <summary>Whether the history knows the user (has an interaction of theirs).</summary>
+    public bool KnowsUser(string userId)
+    {
+        lock (_lock)
+        {
+            return _users.TryGetIndex(userId, out _);
+        }
+    }
+
+    /// <summary>Every user id and every item id the history knows, for the admission limits of ingestion.</summary>
+    public (IReadOnlyList<string> Users, IReadOnlyList<string> Items) KnownIds()
+    {
+        lock (_lock)
+        {
+            return (Ids(_users), Ids(_items));
+        }
+
+        static string[] Ids(IdMap map)
+        {
+            var ids = new string[map.Count];
+            for (int i = 0; i < ids.Length; i++)
+            {
+                ids[i] = map.GetId(i);
+            }
+
+            return ids;
         }
     }
 

@@ -84,7 +84,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         _byName = models.Recommenders.ToDictionary(r => r.Name, StringComparer.Ordinal);
         ModelNames = [.. models.Recommenders.Select(r => r.Name)];
         Recommender = _byName[options.DefaultModel ?? ModelNames[0]];
-        _pipeline = new EventPipeline(options.Ingest, models, OnBatchFailed, log, meterFactory, sequenceAfter);
+        _pipeline = new EventPipeline(options.Ingest, models, OnBatchFailed, log, meterFactory, sequenceAfter, models.KnownIds);
         _retrainLoop = RunPeriodically(options.RetrainInterval, RetrainAsync, e => EngineLog.RetrainFailed(_logger, e));
         _snapshotLoop = RunPeriodically(options.SnapshotInterval, SnapshotAsync, e => EngineLog.SnapshotFailed(_logger, e));
     }
@@ -299,6 +299,116 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         {
             _retrainDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
             activity?.SetTag("recengine.outcome", outcome);
+        }
+    }
+
+    /// <summary>Erases one user; see <see cref="ForgetUsersAsync"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null or empty.</exception>
+    public Task<ErasureResult> ForgetUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return ForgetUsersAsync([userId], cancellationToken);
+    }
+
+    /// <summary>
+    /// Erases users completely (the right to erasure): every interaction of theirs, their ids, and everything each
+    /// model derived from them (factors, profiles, their share of item statistics, neighbour lists and popularity),
+    /// in memory and, with a <see cref="RecommendationEngineOptions.DataDirectory"/>, on disk. When the returned task
+    /// completes, the engine serves and saves as if the users had never been seen: other users get the
+    /// recommendations of an engine trained on the same interactions without them.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Every event submitted before the call is applied first, then erased with the rest. The users' interactions
+    /// leave the history, and every model is retrained on what remains and swapped in atomically (an exact rebuild,
+    /// not an approximate unlearning: matrix factorisation spreads a user over every item's factors). Ingestion and
+    /// serving go on meanwhile, and the old models answer until the swap; erase many users in one call to retrain once.
+    /// </para>
+    /// <para>
+    /// On disk the event log is rewritten without the users' events, a snapshot of the erased state is written, and
+    /// every other snapshot (older ones, set-aside unreadable ones, ones of another format version) is deleted; ingestion
+    /// waits while that runs. The erasure is complete only when the task completes: after a failure or a crash, call it
+    /// again (erasing users the engine no longer knows still cleans the files). Interactions the host starts the engine
+    /// from (<see cref="StartAsync"/>) are the host's to erase, and a file system may keep deleted blocks until they are
+    /// reused.
+    /// </para>
+    /// <para>An event of an erased user submitted after the call brings them back as a new user.</para>
+    /// </remarks>
+    /// <param name="userIds">The users' ids; ids the engine does not know are allowed (nothing to remove in memory).</param>
+    /// <param name="cancellationToken">Cancels waiting for earlier events or a running retrain; once users are removed, the erasure runs to its end.</param>
+    /// <returns>What was erased.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="userIds"/> is null.</exception>
+    /// <exception cref="ArgumentException">An id is null or empty; the message gives its position. Nothing was erased.</exception>
+    /// <exception cref="IOException">The event log or a snapshot could not be rewritten or deleted; the users are gone from memory, call again to finish the files.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before anything was erased.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public async Task<ErasureResult> ForgetUsersAsync(IEnumerable<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        int position = 0;
+        foreach (string? id in userIds)
+        {
+            if (string.IsNullOrEmpty(id))
+            {
+                throw new ArgumentException($"The user id at position {position} is null or empty.", nameof(userIds));
+            }
+
+            ids.Add(id);
+            position++;
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        using Activity? activity = _activities.StartActivity("recengine.forget");
+        long started = Stopwatch.GetTimestamp();
+        await _pipeline.FlushAsync(linked.Token).ConfigureAwait(false);
+        int users, interactions;
+        long through;
+        try
+        {
+            (users, interactions, through) = await _models.Forget(ids, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failed retrain leaves models that still hold the users: retry in the background.
+            ReconcileIfDiverged();
+            throw;
+        }
+
+        _pipeline.ReleaseUsers(ids.Where(id => !_models.KnowsUser(id)));
+        (long logRecords, int filesDeleted) = _directory is null ? (0L, 0) : await EraseFromDiskAsync(ids, through).ConfigureAwait(false);
+        var result = new ErasureResult(users, interactions, logRecords, filesDeleted, Stopwatch.GetElapsedTime(started));
+        activity?.SetTag("recengine.users", users);
+        activity?.SetTag("recengine.interactions", interactions);
+        EngineLog.Erased(_logger, ids.Count, users, interactions, logRecords, filesDeleted);
+        return result;
+    }
+
+    /// <summary>
+    /// Between two micro-batches: writes a snapshot of the erased state, rewrites the log without the users' events up
+    /// to <paramref name="through"/>, and deletes every other snapshot. Not cancelled: a half-cleaned directory would
+    /// need another call.
+    /// </summary>
+    private async Task<(long LogRecords, int FilesDeleted)> EraseFromDiskAsync(HashSet<string> ids, long through)
+    {
+        string directory = _directory!;
+        await _snapshotGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => _pipeline.Exclusive(() =>
+            {
+                // The snapshot first: should the process die before the log is rewritten, the next start loads it and
+                // skips the logged events it covers, so the users do not come back.
+                (string path, _) = SnapshotFile.Write(directory, _models.Capture());
+                long removed = _log!.Rewrite(e => e.Sequence <= through && ids.Contains(e.Event.UserId));
+                int deleted = SnapshotFile.DeleteAllBut(directory, path);
+                return (removed, deleted);
+            })).ConfigureAwait(false);
+        }
+        finally
+        {
+            _snapshotGate.Release();
         }
     }
 
@@ -676,6 +786,14 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
 /// <param name="Reapplied">Events that arrived during training and were applied to the new models before the swap.</param>
 /// <param name="Duration">Time from the call to the swap, including any wait for a retrain already running.</param>
 public sealed record RetrainResult(int Trained, int Reapplied, TimeSpan Duration);
+
+/// <summary>What <see cref="RecommendationEngine.ForgetUsersAsync"/> erased.</summary>
+/// <param name="Users">Users the engine knew among those asked for (the others had nothing to erase in memory).</param>
+/// <param name="Interactions">Their interactions removed from the engine's history.</param>
+/// <param name="LogRecords">Their events removed from the event log (0 without a data directory).</param>
+/// <param name="FilesDeleted">Snapshot files deleted because they held an earlier state.</param>
+/// <param name="Duration">Time from the call to the end of the erasure.</param>
+public sealed record ErasureResult(int Users, int Interactions, long LogRecords, int FilesDeleted, TimeSpan Duration);
 
 /// <summary>What a snapshot wrote.</summary>
 /// <param name="Sequence">The sequence of the last event the snapshot includes.</param>

@@ -56,7 +56,7 @@ internal sealed class EventLog : IDisposable
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly FileStream _file;
+    private FileStream _file;
     private readonly EventLogOptions _options;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private long _lastFsync;
@@ -96,7 +96,7 @@ internal sealed class EventLog : IDisposable
         string path = Path.Combine(directory, FileName);
         using (var reading = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 16))
         {
-            recovery = Recover(reading, path, replay);
+            recovery = Recover(reading, path, replay, cutDamagedTail: true);
         }
 
         // Appends go straight to the operating system (no buffer in the stream), so a failed append leaves nothing
@@ -168,6 +168,117 @@ internal sealed class EventLog : IDisposable
         _lastSequence = last;
     }
 
+    /// <summary>
+    /// Rewrites the log without the events <paramref name="remove"/> selects (erasure), atomically: the kept records
+    /// go to a temporary file beside the log, in their batches and order (a batch whose last record is removed ends at
+    /// its last kept one; a batch with none kept disappears), which is forced to storage and renamed over the log;
+    /// appends go on into the new file. A failure before the rename leaves the log as it was. Not concurrent with
+    /// <see cref="Append"/>: the caller holds appends back.
+    /// </summary>
+    /// <returns>How many records were removed; with none, the log is left as it was.</returns>
+    /// <exception cref="IOException">The log could not be read or rewritten; it holds what it held before.</exception>
+    public long Rewrite(Func<WeightedEvent, bool> remove)
+    {
+        ArgumentNullException.ThrowIfNull(remove);
+        if (_failed)
+        {
+            throw new IOException("An earlier append to the event log failed and could not be undone; reopen the log to recover.");
+        }
+
+        string path = _file.Name;
+        string temporary = path + ".rewrite.tmp";
+        long removed = 0;
+        _file.Flush(flushToDisk: true);
+        try
+        {
+            using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1 << 16))
+            {
+                output.Write(FileHeader());
+                var kept = new List<WeightedEvent>();
+                Recover(input, path, batch =>
+                {
+                    kept.Clear();
+                    foreach (WeightedEvent e in batch)
+                    {
+                        if (remove(e))
+                        {
+                            removed++;
+                        }
+                        else
+                        {
+                            kept.Add(e);
+                        }
+                    }
+
+                    _buffer.ResetWrittenCount();
+                    for (int i = 0; i < kept.Count; i++)
+                    {
+                        Encode(kept[i], i == kept.Count - 1, _buffer);
+                    }
+
+                    output.Write(_buffer.WrittenSpan);
+                }, cutDamagedTail: false);
+                output.Flush(flushToDisk: true);
+            }
+
+            if (removed == 0)
+            {
+                File.Delete(temporary);
+                return 0;
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw e as IOException ?? new IOException($"The event log '{path}' could not be rewritten.", e);
+        }
+
+        // The old handle still points at the replaced file: append to the new one from now on.
+        FileStream previous = _file;
+        try
+        {
+            _file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            _file.Seek(0, SeekOrigin.End);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failed = true;
+            throw new IOException($"The event log '{path}' was rewritten but could not be reopened; reopen the log to recover.", e);
+        }
+        finally
+        {
+            if (!ReferenceEquals(previous, _file))
+            {
+                previous.Dispose();
+            }
+        }
+
+        return removed;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file is overwritten by the next rewrite.
+        }
+    }
+
+    private static byte[] FileHeader()
+    {
+        var header = new byte[FileHeaderLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(4), Version);
+        return header;
+    }
+
     /// <summary>Forces everything appended to stable storage and closes the file.</summary>
     public void Dispose()
     {
@@ -184,17 +295,20 @@ internal sealed class EventLog : IDisposable
         }
     }
 
-    private static LogRecovery Recover(FileStream file, string path, Action<ReadOnlySpan<WeightedEvent>>? replay)
+    private static LogRecovery Recover(FileStream file, string path, Action<ReadOnlySpan<WeightedEvent>>? replay, bool cutDamagedTail)
     {
         Span<byte> header = stackalloc byte[FileHeaderLength];
         if (file.Length < FileHeaderLength)
         {
             // A new log, or one whose creation was torn: start it afresh.
             long torn = file.Length;
+            if (!cutDamagedTail)
+            {
+                return new LogRecovery(0, 0, torn, torn > 0 ? "torn file header" : null);
+            }
+
             file.SetLength(0);
-            BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[4..], Version);
-            file.Write(header);
+            file.Write(FileHeader());
             file.Flush(flushToDisk: true);
             return new LogRecovery(0, 0, torn, torn > 0 ? "torn file header" : null);
         }
@@ -292,7 +406,7 @@ internal sealed class EventLog : IDisposable
         }
 
         long discarded = length - valid;
-        if (discarded > 0)
+        if (discarded > 0 && cutDamagedTail)
         {
             file.SetLength(valid);
             file.Flush(flushToDisk: true);

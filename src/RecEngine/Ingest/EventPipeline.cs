@@ -45,6 +45,9 @@ internal sealed class EventPipeline : IAsyncDisposable
     private readonly IngestMetrics _metrics;
     private readonly Channel<Envelope> _channel;
     private readonly Task _consumer;
+    private readonly Lock _applyGate = new();
+    private readonly IdAdmission? _users;
+    private readonly IdAdmission? _items;
     private readonly Lock _flushLock = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _flushes = [];
     private long _enqueued;
@@ -69,9 +72,12 @@ internal sealed class EventPipeline : IAsyncDisposable
     /// </param>
     /// <param name="meterFactory">Creates the meter of <see cref="IngestMetrics"/>; <see langword="null"/> for a meter the pipeline owns.</param>
     /// <param name="sequenceAfter">Numbering starts after this sequence, or after the log's last one if that is higher (a snapshot may hold events the log lost).</param>
+    /// <param name="known">The user and item ids known before the first event, which count towards <see cref="IngestOptions.MaxUsers"/> and <see cref="IngestOptions.MaxItems"/>; read only when a cap is set.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
-    public EventPipeline(IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null, IMeterFactory? meterFactory = null, long sequenceAfter = 0)
+    public EventPipeline(
+        IngestOptions options, IEventApplier applier, Action<Exception>? onError = null, EventLog? log = null, IMeterFactory? meterFactory = null, long sequenceAfter = 0,
+        Func<(IReadOnlyList<string> Users, IReadOnlyList<string> Items)>? known = null)
     {
         _log = log;
         _durableAcks = log?.Policy == FsyncPolicy.PerBatch;
@@ -82,6 +88,13 @@ internal sealed class EventPipeline : IAsyncDisposable
         _options = options;
         _applier = applier;
         _onError = onError;
+        if (options.MaxUsers is not null || options.MaxItems is not null)
+        {
+            (IReadOnlyList<string> users, IReadOnlyList<string> items) = known?.Invoke() ?? ([], []);
+            _users = options.MaxUsers is { } maxUsers ? new IdAdmission(maxUsers, users) : null;
+            _items = options.MaxItems is { } maxItems ? new IdAdmission(maxItems, items) : null;
+        }
+
         var channelOptions = new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -188,6 +201,33 @@ internal sealed class EventPipeline : IAsyncDisposable
         return done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> between two micro-batches: no batch is logged or applied while it runs (ingestion
+    /// queues up meanwhile; serving goes on). For work that must see the log and the models agree, such as erasure.
+    /// </summary>
+    public T Exclusive<T>(Func<T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_applyGate)
+        {
+            return action();
+        }
+    }
+
+    /// <summary>Gives back the admission places of ids that are no longer known (erased users).</summary>
+    public void ReleaseUsers(IEnumerable<string> userIds)
+    {
+        if (_users is null)
+        {
+            return;
+        }
+
+        foreach (string id in userIds)
+        {
+            _users.Release(id);
+        }
+    }
+
     /// <summary>Stops accepting events, applies everything queued, and waits for the consumer to finish.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -207,6 +247,16 @@ internal sealed class EventPipeline : IAsyncDisposable
         if (reason == EventRejectionReason.None && Volatile.Read(ref _stopped) != 0)
         {
             reason = EventRejectionReason.Stopped;
+        }
+
+        if (reason == EventRejectionReason.None && _users is not null && !_users.TryAdmit(interaction.UserId))
+        {
+            reason = EventRejectionReason.TooManyUsers;
+        }
+
+        if (reason == EventRejectionReason.None && _items is not null && !_items.TryAdmit(interaction.ItemId))
+        {
+            reason = EventRejectionReason.TooManyItems;
         }
 
         if (reason != EventRejectionReason.None)
@@ -298,7 +348,11 @@ internal sealed class EventPipeline : IAsyncDisposable
                 batch[count++] = envelope.Event with { Sequence = ++_sequence };
             }
 
-            Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count), submitted);
+            lock (_applyGate)
+            {
+                Apply(batch.AsSpan(0, count), acknowledgements.AsSpan(0, count), submitted);
+            }
+
             taken += count;
             Complete(taken);
         }

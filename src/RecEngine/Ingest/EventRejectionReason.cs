@@ -38,4 +38,10 @@ public enum EventRejectionReason
     /// submissions that wait for durability; the others counted it in <see cref="IngestCounters.Dropped"/>.
     /// </summary>
     Dropped,
+
+    /// <summary>The event's user is new and the engine already has <see cref="IngestOptions.MaxUsers"/> users.</summary>
+    TooManyUsers,
+
+    /// <summary>The event's item is new and the engine already has <see cref="IngestOptions.MaxItems"/> items.</summary>
+    TooManyItems,
 }

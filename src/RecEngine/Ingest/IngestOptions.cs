@@ -31,6 +31,21 @@ public sealed class IngestOptions
     /// <summary>The longest user or item id accepted, in UTF-16 code units. The default is 256.</summary>
     public int MaxIdLength { get; set; } = 256;
 
+    /// <summary>
+    /// The most distinct users the engine takes events for, or <see langword="null"/> (the default) for no cap. An
+    /// event of a new user past it is rejected on submission with <see cref="EventRejectionReason.TooManyUsers"/>;
+    /// users already known keep being served and updated. Users of the starting interactions count. A cap costs one
+    /// set entry per user (about 50 bytes plus the id).
+    /// </summary>
+    public int? MaxUsers { get; set; }
+
+    /// <summary>
+    /// The most distinct items the engine takes events for, or <see langword="null"/> (the default) for no cap. An
+    /// event of a new item past it is rejected on submission with <see cref="EventRejectionReason.TooManyItems"/>.
+    /// Items of the starting interactions count.
+    /// </summary>
+    public int? MaxItems { get; set; }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names the property.</exception>
     /// <exception cref="ArgumentNullException"><see cref="Weights"/> is null.</exception>
@@ -55,6 +70,16 @@ public sealed class IngestOptions
         if (MaxIdLength is < 1 or > 1 << 16)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxIdLength), MaxIdLength, "MaxIdLength must be in [1, 65536].");
+        }
+
+        if (MaxUsers is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxUsers), MaxUsers, "MaxUsers must be at least 1, or null for no cap.");
+        }
+
+        if (MaxItems is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxItems), MaxItems, "MaxItems must be at least 1, or null for no cap.");
         }
     }
 

@@ -104,6 +104,28 @@ internal static class SnapshotFile
         }
     }
 
+    /// <summary>
+    /// Deletes every snapshot of <paramref name="directory"/> but <paramref name="keep"/>: older and newer ones, those
+    /// of other format versions, those set aside as unreadable and temporary files (for erasure: each may hold what was
+    /// erased).
+    /// </summary>
+    /// <returns>How many files were deleted.</returns>
+    /// <exception cref="IOException">A file could not be deleted.</exception>
+    public static int DeleteAllBut(string directory, string keep)
+    {
+        int deleted = 0;
+        foreach (string path in Directory.GetFiles(directory, Prefix + "*"))
+        {
+            if (!string.Equals(Path.GetFullPath(path), Path.GetFullPath(keep), StringComparison.Ordinal))
+            {
+                File.Delete(path);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
     /// <summary>Renames an unreadable snapshot out of the way (kept for inspection, never read or pruned again); returns its new path.</summary>
     public static string SetAside(string path)
     {
