@@ -86,6 +86,23 @@ public abstract class RecommenderContractTests
     }
 
     [Fact]
+    public void Recommend_AndSimilarItems_HugeCount_ReturnEveryEligibleItemOnce_WithoutAHugeAllocation()
+    {
+        IRecommender model = Fitted();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        IReadOnlyList<ScoredItem> all = model.Recommend("u0-0", int.MaxValue);
+        IReadOnlyList<ScoredItem> unknown = model.Recommend("stranger", int.MaxValue);
+        IReadOnlyList<ScoredItem> similar = model.SimilarItems("i0-0", int.MaxValue);
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "a huge count must not size an allocation");
+        Assert.Equal(Eligible, all.Count);
+        Assert.Equal(Groups * GroupSize, unknown.Count);
+        Assert.Equal(similar.Count, similar.Select(r => r.ItemId).Distinct().Count());
+        Assert.InRange(similar.Count, 1, (Groups * GroupSize) - 1);
+    }
+
+    [Fact]
     public void Recommend_FilterAndExclusions_DoNotEatIntoCount()
     {
         IRecommender model = Fitted();
