@@ -65,17 +65,17 @@ public static class MovieLens
         string[] genres = Genres100K;
         if (File.Exists(genrePath))
         {
-            using DelimitedTextReader reader = DelimitedTextReader.OpenFile(genrePath, "|", quotes: false, FileEncoding.Latin1);
-            genres = MovieLensLoader.ReadGenreNames(reader);
+            using DelimitedTextReader reader = DelimitedTextReader.OpenFile(genrePath, "|", quotes: false, FileEncoding.Latin1, LineLimit(options));
+            genres = MovieLensLoader.ReadGenreNames(reader, options?.MaxRows ?? DefaultOptions.MaxRows);
         }
 
         var loader = new MovieLensLoader(options);
-        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(ratings, "\t", quotes: false, FileEncoding.Latin1))
+        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(ratings, "\t", quotes: false, FileEncoding.Latin1, LineLimit(options)))
         {
             loader.ReadRatings(reader);
         }
 
-        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(items, "|", quotes: false, FileEncoding.Latin1))
+        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(items, "|", quotes: false, FileEncoding.Latin1, LineLimit(options)))
         {
             loader.ReadItems100K(reader, genres);
         }
@@ -136,13 +136,13 @@ public static class MovieLens
         string movies = RequireFile(folder, "movies.csv", Release);
         string tags = Path.Combine(folder, "tags.csv");
         var loader = new MovieLensLoader(options);
-        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(ratings, ",", quotes: true, FileEncoding.Utf8))
+        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(ratings, ",", quotes: true, FileEncoding.Utf8, LineLimit(options)))
         {
             MovieLensLoader.ReadHeader(reader, "userId", "movieId", "rating", "timestamp");
             loader.ReadRatings(reader);
         }
 
-        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(movies, ",", quotes: true, FileEncoding.Utf8))
+        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(movies, ",", quotes: true, FileEncoding.Utf8, LineLimit(options)))
         {
             MovieLensLoader.ReadHeader(reader, "movieId", "title", "genres");
             loader.ReadMovies(reader);
@@ -150,7 +150,7 @@ public static class MovieLens
 
         if (File.Exists(tags))
         {
-            using DelimitedTextReader reader = DelimitedTextReader.OpenFile(tags, ",", quotes: true, FileEncoding.Utf8);
+            using DelimitedTextReader reader = DelimitedTextReader.OpenFile(tags, ",", quotes: true, FileEncoding.Utf8, LineLimit(options));
             MovieLensLoader.ReadHeader(reader, "userId", "movieId", "tag", "timestamp");
             loader.ReadTags(reader);
         }
@@ -165,23 +165,31 @@ public static class MovieLens
         string movies = RequireFile(folder, "movies.dat", release);
         string tags = Path.Combine(folder, "tags.dat");
         var loader = new MovieLensLoader(options);
-        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(ratings, DoubleColon, quotes: false, encoding))
+        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(ratings, DoubleColon, quotes: false, encoding, LineLimit(options)))
         {
             loader.ReadRatings(reader);
         }
 
-        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(movies, DoubleColon, quotes: false, encoding))
+        using (DelimitedTextReader reader = DelimitedTextReader.OpenFile(movies, DoubleColon, quotes: false, encoding, LineLimit(options)))
         {
             loader.ReadMovies(reader);
         }
 
         if (withTags && File.Exists(tags))
         {
-            using DelimitedTextReader reader = DelimitedTextReader.OpenFile(tags, DoubleColon, quotes: false, encoding);
+            using DelimitedTextReader reader = DelimitedTextReader.OpenFile(tags, DoubleColon, quotes: false, encoding, LineLimit(options));
             loader.ReadTags(reader);
         }
 
         return loader.Build();
+    }
+
+    private static readonly MovieLensLoadOptions DefaultOptions = new();
+
+    private static int LineLimit(MovieLensLoadOptions? options)
+    {
+        options?.Validate();
+        return (options ?? DefaultOptions).MaxLineLength;
     }
 
     /// <summary>The path of <paramref name="fileName"/> in <paramref name="folder"/>, which must both exist.</summary>

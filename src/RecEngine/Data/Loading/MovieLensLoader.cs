@@ -18,6 +18,7 @@ internal sealed class MovieLensLoader
     private const string NoGenresListed = "(no genres listed)";
 
     private readonly bool _includeUnratedItems;
+    private readonly int _maxRows;
     private readonly IdMap _items = new();
     private readonly InteractionDatasetBuilder _builder;
     private readonly StringPool _strings = new();
@@ -27,7 +28,9 @@ internal sealed class MovieLensLoader
 
     public MovieLensLoader(MovieLensLoadOptions? options)
     {
+        options?.Validate();
         _includeUnratedItems = options?.IncludeUnratedItems ?? false;
+        _maxRows = options?.MaxRows ?? new MovieLensLoadOptions().MaxRows;
         _builder = new InteractionDatasetBuilder(items: _items);
     }
 
@@ -59,11 +62,12 @@ internal sealed class MovieLensLoader
     }
 
     /// <summary>Reads <c>u.genre</c> (<c>name|index</c>, indices 0, 1, 2, ... in order).</summary>
-    public static string[] ReadGenreNames(DelimitedTextReader reader)
+    public static string[] ReadGenreNames(DelimitedTextReader reader, int maxRows)
     {
         var names = new List<string>();
         while (reader.ReadRecord())
         {
+            CheckRowLimit(reader, names.Count, maxRows);
             reader.ExpectFieldCount(2, "genre, index");
             string name = reader.GetRequiredField(0, "genre name").ToString();
             ReadOnlySpan<char> index = reader.GetNumericId(1, "genre index");
@@ -89,6 +93,7 @@ internal sealed class MovieLensLoader
         int rows = 0;
         while (reader.ReadRecord())
         {
+            CheckRowLimit(reader, rows, _maxRows);
             reader.ExpectFieldCount(4, RatingFields);
             string user = _strings.Get(reader.GetNumericId(0, "user id"));
             string item = _strings.Get(reader.GetNumericId(1, "movie id"));
@@ -112,6 +117,7 @@ internal sealed class MovieLensLoader
         int rows = 0;
         while (reader.ReadRecord())
         {
+            CheckRowLimit(reader, rows, _maxRows);
             reader.ExpectFieldCount(fieldCount, fieldNames);
             ReadOnlySpan<char> id = reader.GetNumericId(0, "movie id");
             _genres.Clear();
@@ -145,6 +151,7 @@ internal sealed class MovieLensLoader
         int rows = 0;
         while (reader.ReadRecord())
         {
+            CheckRowLimit(reader, rows, _maxRows);
             reader.ExpectFieldCount(3, "movie id, title, genres");
             ReadOnlySpan<char> id = reader.GetNumericId(0, "movie id");
             ReadGenreList(reader.GetField(2));
@@ -164,8 +171,9 @@ internal sealed class MovieLensLoader
     /// </summary>
     public void ReadTags(DelimitedTextReader reader)
     {
-        while (reader.ReadRecord())
+        for (int rows = 0; reader.ReadRecord(); rows++)
         {
+            CheckRowLimit(reader, rows, _maxRows);
             reader.ExpectFieldCount(4, TagFields);
             reader.GetNumericId(0, "user id");
             ReadOnlySpan<char> id = reader.GetNumericId(1, "movie id");
@@ -225,6 +233,15 @@ internal sealed class MovieLensLoader
 
         ReadOnlySpan<char> digits = title[^(Suffix - 1)..^1];
         return digits.ContainsAnyExceptInRange('0', '9') ? null : int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Refuses the row after <paramref name="maxRows"/> rows (<see cref="MovieLensLoadOptions.MaxRows"/>).</summary>
+    private static void CheckRowLimit(DelimitedTextReader reader, int rows, int maxRows)
+    {
+        if (rows >= maxRows)
+        {
+            throw reader.Error($"expected at most {maxRows} rows (the MaxRows limit), found more");
+        }
     }
 
     private static string NoRows(DelimitedTextReader reader, string what) =>

@@ -143,6 +143,44 @@ public sealed class MovieLensTests : IDisposable
     }
 
     [Fact]
+    public void Load100K_MoreRowsThanMaxRows_ThrowsAtTheFirstRowOverTheLimit()
+    {
+        Write100K();
+        string ratings = _folder.WriteLatin1("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t1\t4\t878887116\n");
+
+        DataFormatException error = Assert.Throws<DataFormatException>(() => MovieLens.Load100K(_folder.Path, new MovieLensLoadOptions { MaxRows = 2 }));
+
+        Assert.Equal(ratings, error.FilePath);
+        Assert.Equal(3, error.LineNumber);
+        Assert.Equal("expected at most 2 rows (the MaxRows limit), found more", error.Detail);
+    }
+
+    [Fact]
+    public void Load100K_LineLongerThanMaxLineLength_ThrowsNamingTheLine()
+    {
+        Write100K();
+        string ratings = _folder.WriteLatin1("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742" + new string(' ', 200) + "\n");
+
+        DataFormatException error = Assert.Throws<DataFormatException>(() => MovieLens.Load100K(_folder.Path, new MovieLensLoadOptions { MaxLineLength = 64 }));
+
+        Assert.Equal(ratings, error.FilePath);
+        Assert.Equal(2, error.LineNumber);
+    }
+
+    [Theory]
+    [InlineData(0, 100, "MaxRows")]
+    [InlineData(10, 0, "MaxLineLength")]
+    public void Load_LimitsBelowOne_ThrowNamingTheOption(int maxRows, int maxLineLength, string name)
+    {
+        Write100K();
+
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => MovieLens.Load100K(_folder.Path, new MovieLensLoadOptions { MaxRows = maxRows, MaxLineLength = maxLineLength }));
+
+        Assert.Equal(name, error.ParamName);
+    }
+
+    [Fact]
     public void Load100K_UserIdThatIsNotANumber_ThrowsNamingTheLine()
     {
         Write100K();
