@@ -49,7 +49,8 @@ internal sealed class LiveNeural : ILiveModel
         _items = new ChunkedRows(d, _state.Items, 256);
         _serving = new LiveServing(fitted.Name, model.Context);
         _random = new SplitMix64(((ulong)(uint)_online.Seed << 32) | 0x011E);
-        _workspace = _state.Network.CreateWorkspace(2);
+        // Online steps move the embeddings only: the network is fixed, so its transpose is taken once.
+        _workspace = _state.Network.CreateWorkspace(2, fixedWeights: true);
         _inputs = new float[2 * _state.InputWidth];
         _inputGradients = new float[_inputs.Length];
         _userGradient = new float[d];

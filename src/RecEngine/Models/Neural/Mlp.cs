@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using RecEngine.Kernels;
 
 namespace RecEngine.Models.Neural;
 
@@ -17,10 +19,16 @@ namespace RecEngine.Models.Neural;
 /// thread and reused: a forward and backward pass allocates nothing.
 /// </para>
 /// <para>
-/// <b>Kernels</b>: the forward pass computes each output as a dot product of a weight row with an input row, the
-/// backward pass accumulates weight gradients and input gradients as scaled row additions; both through
-/// <see cref="TensorPrimitives"/>, which uses 512-, 256- or 128-bit vectors as the processor allows. Batch rows are
-/// independent, so callers split a batch across threads with one workspace and one gradient buffer each.
+/// <b>Kernels</b>: in <see cref="float"/>, each layer is a batched matrix product through <see cref="Gemm"/>
+/// (register-blocked over 512-, 256- or 128-bit vectors): forward <c>Y = X Wᵀ + b</c> against a transposed copy of the
+/// weights kept in the workspace, backward <c>dX = dY W</c>, <c>dW += dYᵀ X</c> and <c>db +=</c> the column sums of
+/// <c>dY</c>. The persisted parameters stay row-major; the transpose costs about 1 / batch of the product. A workspace
+/// re-takes it at every forward pass (the weights may have changed since: an optimiser step), unless it was made
+/// with <c>fixedWeights</c> for a network that no longer changes (a trained model that serves), which takes it once.
+/// Other number types (the <see cref="double"/> gradient checks) run one dot product or scaled row addition per row
+/// and output through <see cref="TensorPrimitives"/>. Every output of a row is computed independently of the other
+/// rows, so callers split a batch across threads with one workspace and one gradient buffer each, and the result
+/// does not depend on the split.
 /// </para>
 /// </remarks>
 internal sealed class Mlp<T>
@@ -123,8 +131,21 @@ internal sealed class Mlp<T>
     /// <summary>Layer <paramref name="layer"/>'s biases.</summary>
     public Span<T> Biases(int layer) => Parameters.AsSpan(_biasOffsets[layer], _sizes[layer + 1]);
 
-    /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> rows; without <paramref name="backward"/>, for forward passes only.</summary>
-    public Workspace CreateWorkspace(int maxBatch, bool backward = true) => new(_sizes, maxBatch, backward);
+    /// <summary>
+    /// Buffers for batches of up to <paramref name="maxBatch"/> rows; without <paramref name="backward"/>, for forward
+    /// passes only. With <paramref name="fixedWeights"/>, the caller promises that <see cref="Parameters"/> no longer
+    /// change while the workspace is used, and the transposed weights are taken once, now.
+    /// </summary>
+    public Workspace CreateWorkspace(int maxBatch, bool backward = true, bool fixedWeights = false)
+    {
+        var workspace = new Workspace(_sizes, maxBatch, backward, fixedWeights);
+        if (fixedWeights)
+        {
+            TransposeWeights(workspace);
+        }
+
+        return workspace;
+    }
 
     /// <summary>
     /// Computes the logits of <paramref name="batch"/> input rows (<paramref name="input"/>, row-major, width
@@ -133,6 +154,12 @@ internal sealed class Mlp<T>
     /// </summary>
     public void Forward(Workspace workspace, ReadOnlySpan<T> input, int batch, Span<T> output)
     {
+        if (typeof(T) == typeof(float))
+        {
+            ForwardSingle(workspace, MemoryMarshal.Cast<T, float>(input), batch, MemoryMarshal.Cast<T, float>(output));
+            return;
+        }
+
         ReadOnlySpan<T> x = input[..(batch * InputSize)];
         for (int l = 0; l < LayerCount; l++)
         {
@@ -175,6 +202,12 @@ internal sealed class Mlp<T>
     /// </summary>
     public void Backward(Workspace workspace, ReadOnlySpan<T> input, int batch, ReadOnlySpan<T> outputGradient, Span<T> inputGradient, Span<T> gradients)
     {
+        if (typeof(T) == typeof(float))
+        {
+            BackwardSingle(workspace, MemoryMarshal.Cast<T, float>(input), batch, MemoryMarshal.Cast<T, float>(outputGradient), MemoryMarshal.Cast<T, float>(inputGradient), MemoryMarshal.Cast<T, float>(gradients));
+            return;
+        }
+
         Span<T> delta = workspace.Delta(LayerCount, batch);
         outputGradient[..(batch * OutputSize)].CopyTo(delta);
         for (int l = LayerCount - 1; l >= 0; l--)
@@ -232,6 +265,90 @@ internal sealed class Mlp<T>
         }
     }
 
+    /// <summary><see cref="Forward"/> in <see cref="float"/>: one product per layer, <c>Y = X Wᵀ + b</c>.</summary>
+    private void ForwardSingle(Workspace workspace, ReadOnlySpan<float> input, int batch, Span<float> output)
+    {
+        if (!workspace.FixedWeights)
+        {
+            TransposeWeights(workspace);
+        }
+
+        ReadOnlySpan<float> parameters = MemoryMarshal.Cast<T, float>(Parameters.AsSpan());
+        ReadOnlySpan<float> x = input[..(batch * InputSize)];
+        for (int l = 0; l < LayerCount; l++)
+        {
+            int inputs = _sizes[l], outputs = _sizes[l + 1];
+            Span<float> y = MemoryMarshal.Cast<T, float>(workspace.Activations(l + 1, batch));
+            ReadOnlySpan<float> transposed = MemoryMarshal.Cast<T, float>(workspace.TransposedWeights(_weightOffsets[l], inputs * outputs));
+            Gemm.Multiply(x, transposed, parameters.Slice(_biasOffsets[l], outputs), y, batch, inputs, outputs);
+            if (l < LayerCount - 1)
+            {
+                TensorPrimitives.Max(y, 0f, y);
+            }
+
+            x = y;
+        }
+
+        x.CopyTo(output);
+    }
+
+    /// <summary><see cref="Backward(Workspace, ReadOnlySpan{T}, int, ReadOnlySpan{T}, Span{T}, Span{T})"/> in <see cref="float"/>: <c>dW += dYᵀ X</c>, <c>db +=</c> column sums, <c>dX = dY W</c>.</summary>
+    private void BackwardSingle(Workspace workspace, ReadOnlySpan<float> input, int batch, ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> gradients)
+    {
+        ReadOnlySpan<float> parameters = MemoryMarshal.Cast<T, float>(Parameters.AsSpan());
+        Span<float> delta = MemoryMarshal.Cast<T, float>(workspace.Delta(LayerCount, batch));
+        outputGradient[..(batch * OutputSize)].CopyTo(delta);
+        for (int l = LayerCount - 1; l >= 0; l--)
+        {
+            int inputs = _sizes[l], outputs = _sizes[l + 1];
+            ReadOnlySpan<float> x = l == 0 ? input[..(batch * inputs)] : MemoryMarshal.Cast<T, float>(workspace.Activations(l, batch));
+            if (!gradients.IsEmpty)
+            {
+                Gemm.AddTransposedProduct(delta, x, gradients.Slice(_weightOffsets[l], inputs * outputs), batch, outputs, inputs);
+                Gemm.AddColumnSums(delta, batch, gradients.Slice(_biasOffsets[l], outputs));
+            }
+
+            if (l == 0 && inputGradient.IsEmpty)
+            {
+                break;
+            }
+
+            Span<float> below = l > 0 ? MemoryMarshal.Cast<T, float>(workspace.Delta(l, batch)) : inputGradient[..(batch * inputs)];
+            Gemm.Multiply(delta, parameters.Slice(_weightOffsets[l], inputs * outputs), default, below, batch, outputs, inputs);
+            if (l > 0)
+            {
+                // Through the ReLU below: no gradient where its output was 0.
+                ReadOnlySpan<float> activation = MemoryMarshal.Cast<T, float>(workspace.Activations(l, batch));
+                for (int e = 0; e < below.Length; e++)
+                {
+                    if (activation[e] <= 0f)
+                    {
+                        below[e] = 0f;
+                    }
+                }
+            }
+
+            delta = below;
+        }
+    }
+
+    /// <summary>Writes every layer's transposed weights (inputs x outputs) into the workspace, at the layer's weight offset.</summary>
+    private void TransposeWeights(Workspace workspace)
+    {
+        if (typeof(T) != typeof(float))
+        {
+            return;
+        }
+
+        ReadOnlySpan<float> parameters = MemoryMarshal.Cast<T, float>(Parameters.AsSpan());
+        for (int l = 0; l < LayerCount; l++)
+        {
+            int inputs = _sizes[l], outputs = _sizes[l + 1];
+            Span<float> transposed = MemoryMarshal.Cast<T, float>(workspace.TransposedWeights(_weightOffsets[l], inputs * outputs));
+            Gemm.Transpose(parameters.Slice(_weightOffsets[l], inputs * outputs), outputs, inputs, transposed);
+        }
+    }
+
     internal static double Gaussian(Evaluation.SplitMix64 random)
     {
         // Box-Muller on two uniforms in (0, 1].
@@ -240,18 +357,24 @@ internal sealed class Mlp<T>
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 
-    /// <summary>Per-batch buffers: each layer's outputs and the gradients flowing back; one per thread.</summary>
+    /// <summary>
+    /// Per-batch buffers: each layer's outputs, the gradients flowing back and (in <see cref="float"/>) the transposed
+    /// weights; one per thread.
+    /// </summary>
     internal sealed class Workspace
     {
         private readonly T[][] _activations;
         private readonly T[][] _deltas;
         private readonly int[] _sizes;
+        private readonly T[] _transposed;
 
-        public Workspace(int[] sizes, int maxBatch, bool backward = true)
+        public Workspace(int[] sizes, int maxBatch, bool backward = true, bool fixedWeights = false)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
             MaxBatch = maxBatch;
+            FixedWeights = fixedWeights;
             _sizes = sizes;
+            _transposed = typeof(T) == typeof(float) ? new T[CountParameters(sizes)] : [];
             _activations = new T[sizes.Length][];
             _deltas = new T[sizes.Length][];
             for (int l = 1; l < sizes.Length; l++)
@@ -263,6 +386,12 @@ internal sealed class Mlp<T>
 
         /// <summary>The largest batch the buffers hold.</summary>
         public int MaxBatch { get; }
+
+        /// <summary>Whether the transposed weights were taken once, at creation, rather than at every forward pass.</summary>
+        public bool FixedWeights { get; }
+
+        /// <summary>A layer's transposed weights, at the offset of its weights in the parameters (the bias slots stay unused).</summary>
+        public Span<T> TransposedWeights(int offset, int length) => _transposed.AsSpan(offset, length);
 
         /// <summary>Layer <paramref name="layer"/>'s outputs (after its ReLU) for a batch, <c>layer ≥ 1</c>.</summary>
         public Span<T> Activations(int layer, int batch) => _activations[layer].AsSpan(0, batch * _sizes[layer]);

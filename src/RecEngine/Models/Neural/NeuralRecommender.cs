@@ -234,7 +234,7 @@ public sealed class NeuralRecommender : RecommenderBase
 
             public float[] Inputs { get; } = new float[rows * state.InputWidth];
 
-            public Mlp<float>.Workspace Workspace { get; } = state.Network.CreateWorkspace(rows, backward: false);
+            public Mlp<float>.Workspace Workspace { get; } = state.Network.CreateWorkspace(rows, backward: false, fixedWeights: true);
 
             public Span<float> Row(int row) => Inputs.AsSpan(row * _width, _width);
         }

@@ -150,6 +150,75 @@ public sealed class MlpTests
                 return output.Zip(expected).All(p => Math.Abs(p.First - p.Second) <= 1e-4 * scale);
             });
 
+    [Property(MaxTest = 100)]
+    public Property FloatBackward_EqualsTheDoubleOne() =>
+        Prop.ForAll(
+            Gen.Choose(1, 40).ArrayOf().Where(a => a.Length is >= 2 and <= 4).ToArbitrary(),
+            Gen.Choose(1, 9).ToArbitrary(),
+            Gen.Choose(0, 1_000_000).ToArbitrary(),
+            (sizes, batch, seed) =>
+            {
+                // The float path runs the blocked products, the double path the per-output loops: same gradients.
+                var single = Mlp<float>.Create(sizes, (ulong)seed);
+                var reference = Mlp<double>.FromParameters(sizes, [.. single.Parameters.Select(p => (double)p)]);
+                double[] input = RandomValues(batch * sizes[0], (ulong)seed + 1);
+                double[] outputGradient = RandomValues(batch * sizes[^1], (ulong)seed + 2);
+                var output = new double[batch * sizes[^1]];
+                var inputGradient = new double[input.Length];
+                reference.Forward(reference.CreateWorkspace(batch), input, batch, output);
+                Mlp<double>.Workspace doubles = reference.CreateWorkspace(batch);
+                reference.Forward(doubles, input, batch, output);
+                reference.Backward(doubles, input, batch, outputGradient, inputGradient);
+
+                float[] inputF = [.. input.Select(v => (float)v)];
+                var outputF = new float[output.Length];
+                var inputGradientF = new float[input.Length];
+                Mlp<float>.Workspace floats = single.CreateWorkspace(batch);
+                single.Forward(floats, inputF, batch, outputF);
+                single.Backward(floats, inputF, batch, [.. outputGradient.Select(v => (float)v)], inputGradientF);
+                double scale = 1 + reference.Gradients.Concat(inputGradient).Select(Math.Abs).Max();
+                return single.Gradients.Zip(reference.Gradients).All(p => Math.Abs(p.First - p.Second) <= 1e-4 * scale)
+                    && inputGradientF.Zip(inputGradient).All(p => Math.Abs(p.First - p.Second) <= 1e-4 * scale);
+            });
+
+    [Fact]
+    public void FloatForward_SeesAParameterChange_UnlessTheWorkspaceFixedTheWeights()
+    {
+        int[] sizes = [5, 8, 1];
+        var network = Mlp<float>.Create(sizes, 3);
+        float[] input = [.. RandomValues(4 * 5, 4).Select(v => (float)v)];
+        Mlp<float>.Workspace training = network.CreateWorkspace(4);
+        Mlp<float>.Workspace serving = network.CreateWorkspace(4, backward: false, fixedWeights: true);
+        var before = new float[4];
+        var after = new float[4];
+        var fixedOutput = new float[4];
+        network.Forward(training, input, 4, before);
+        network.Weights(0).Clear();
+        network.Forward(training, input, 4, after);
+        network.Forward(serving, input, 4, fixedOutput);
+        float bias = network.Biases(1)[0];
+        Assert.All(after, y => Assert.Equal(bias, y));
+        Assert.Equal(before, fixedOutput);
+    }
+
+    [Fact]
+    public void FloatForwardAndBackward_AllocateNothing_AfterWarmUp()
+    {
+        int[] sizes = [123, 64, 32, 1];
+        var network = Mlp<float>.Create(sizes, 8);
+        float[] input = [.. RandomValues(256 * 123, 9).Select(v => (float)v)];
+        var output = new float[256];
+        var gradient = new float[256];
+        var inputGradient = new float[input.Length];
+        Mlp<float>.Workspace workspace = network.CreateWorkspace(256);
+        network.Forward(workspace, input, 256, output);
+        network.Backward(workspace, input, 256, gradient, inputGradient);
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        network.Forward(workspace, input, 256, output);
+        network.Backward(workspace, input, 256, gradient, inputGradient);
+        Assert.Equal(allocated, GC.GetAllocatedBytesForCurrentThread());
+    }
+
     [Fact]
     public void TheNetwork_OverfitsATinyDataset_ToNearZeroLoss()
     {
