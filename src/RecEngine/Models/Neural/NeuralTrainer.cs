@@ -71,14 +71,29 @@ internal sealed class NeuralTrainer : IDisposable
         _itemOptimizer = new AdamW<float>(state.Items.Length);
     }
 
+    /// <summary>The state being trained: before any <see cref="Step"/>, the starting state.</summary>
+    internal NeuralState State => _state;
+
+    /// <summary>The user embeddings' gradients of the last <see cref="Accumulate"/> (row-major, as <see cref="NeuralState.Users"/>).</summary>
+    internal ReadOnlySpan<float> UserGradients => _userGradients;
+
+    /// <summary>The item embeddings' gradients of the last <see cref="Accumulate"/> (row-major, as <see cref="NeuralState.Items"/>).</summary>
+    internal ReadOnlySpan<float> ItemGradients => _itemGradients;
+
     /// <summary>Trains on <paramref name="data"/> and returns the state of the best epoch.</summary>
     public static NeuralState Train(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        using NeuralTrainer trainer = Create(data, options, progress, cancellationToken);
+        return trainer.Run(progress, cancellationToken);
+    }
+
+    /// <summary>A trainer of <paramref name="data"/> from its starting state (ALS is fitted here when the options ask for it).</summary>
+    internal static NeuralTrainer Create(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         int threads = options.DegreeOfParallelism ?? Environment.ProcessorCount;
         var seen = InteractionMatrix.Build(data, MatrixValues.Weight, DuplicatePolicy.Sum);
         NeuralState state = Initial(data, options, progress, cancellationToken);
-        using var trainer = new NeuralTrainer(options, state, seen, threads);
-        return trainer.Run(progress, cancellationToken);
+        return new NeuralTrainer(options, state, seen, threads);
     }
 
     public void Dispose() => _pending.Dispose();
@@ -209,10 +224,24 @@ internal sealed class NeuralTrainer : IDisposable
     }
 
     /// <summary>
-    /// One mini-batch (<paramref name="count"/> examples from <paramref name="start"/>): forward and backward per slice
-    /// in parallel, then ordered reductions and the updates; returns the summed loss. Reuses every buffer.
+    /// One mini-batch (<paramref name="count"/> examples from <paramref name="start"/>): the gradients of the batch's
+    /// mean loss (<see cref="Accumulate"/>), then the updates; returns the summed loss. Reuses every buffer.
     /// </summary>
-    private double Step(Example[] examples, int start, int count, AdamSettings settings)
+    internal double Step(Example[] examples, int start, int count, AdamSettings settings)
+    {
+        double loss = Accumulate(examples, start, count);
+        Apply(settings);
+        return loss;
+    }
+
+    /// <summary>
+    /// The gradients of the mean loss of <paramref name="count"/> examples from <paramref name="start"/>: forward and
+    /// backward per slice in parallel, then the network's gradients summed slice by slice into its
+    /// <see cref="Mlp{T}.Gradients"/> and the embeddings' scattered row by row into <see cref="UserGradients"/> and
+    /// <see cref="ItemGradients"/>; returns the summed loss. Must be followed by <see cref="Apply"/>, which clears
+    /// what it touched.
+    /// </summary>
+    internal double Accumulate(Example[] examples, int start, int count)
     {
         RunSlices(examples, start, count, 1f / count, backward: true);
         float[] gradients = _state.Network.Gradients;
@@ -232,6 +261,13 @@ internal sealed class NeuralTrainer : IDisposable
             }
         }
 
+        return loss;
+    }
+
+    /// <summary>The AdamW updates of the network and of the embedding rows the accumulated batch touched; clears their gradients.</summary>
+    private void Apply(AdamSettings settings)
+    {
+        float[] gradients = _state.Network.Gradients;
         _touchedUsers.Sort();
         _touchedItems.Sort();
         ReadOnlySpan<int> users = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedUsers);
@@ -256,7 +292,6 @@ internal sealed class NeuralTrainer : IDisposable
 
         _touchedUsers.Clear();
         _touchedItems.Clear();
-        return loss;
     }
 
     private static void Touch(bool[] marks, List<int> touched, int row)
@@ -364,7 +399,7 @@ internal sealed class NeuralTrainer : IDisposable
     /// One training example: for cross-entropy (user, item, label 0 or 1); for BPR (user, positive item, negative
     /// item) in <see cref="Other"/>.
     /// </summary>
-    private readonly record struct Example(int User, int Item, int Other);
+    internal readonly record struct Example(int User, int Item, int Other);
 
     /// <summary>One thread's share of a batch: its rows, network buffers, gradient buffer and loss.</summary>
     private sealed class Slice : IThreadPoolWorkItem
