@@ -78,7 +78,7 @@ internal static class EvaluateCommand
 
     private static Record Evaluate(string name, EvaluateArguments args, InteractionDataset data)
     {
-        var ranking = new RankingEvaluationOptions { K = args.K, Seed = args.Seed };
+        var ranking = new RankingEvaluationOptions { K = args.K, Seed = args.NegativeSeed };
         switch (args.Protocol)
         {
             case "leave-last-out":

@@ -122,7 +122,7 @@ internal static class ModelCatalog
                     {
                         Protocol = args.Protocol == "sampled" ? EvaluationProtocol.Sampled : EvaluationProtocol.Full,
                         NegativeSampleCount = args.Int("negatives", 99),
-                        Seed = args.Seed,
+                        Seed = args.NegativeSeed,
                     },
                 };
                 return (new HybridRecommender([((RecommenderBase)als, weights[0]), ((RecommenderBase)mlp, weights[1])], options), new()
