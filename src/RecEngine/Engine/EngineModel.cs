@@ -209,7 +209,7 @@ public sealed class EngineModel
 
         public SavedState? CaptureState()
         {
-            if (recommender is not RecommenderBase { StateKind: not null, IsFitted: true })
+            if (!recommender.IsFitted || !ModelFile.CanSave(recommender))
             {
                 return null;
             }

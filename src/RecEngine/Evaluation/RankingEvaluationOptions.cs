@@ -53,4 +53,24 @@ public sealed class RankingEvaluationOptions
             throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), MaxDegreeOfParallelism, "The degree of parallelism must be -1 or at least 1.");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(Persistence.StateWriter writer)
+    {
+        writer.Write(K);
+        writer.Write((int)Protocol);
+        writer.Write(NegativeSampleCount);
+        writer.Write(Seed);
+        writer.Write(MaxDegreeOfParallelism);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/> (the caller validates them).</summary>
+    internal static RankingEvaluationOptions Read(Persistence.StateReader reader) => new()
+    {
+        K = reader.ReadInt32(),
+        Protocol = reader.ReadEnum<EvaluationProtocol>("evaluation protocol"),
+        NegativeSampleCount = reader.ReadInt32(),
+        Seed = reader.ReadInt32(),
+        MaxDegreeOfParallelism = reader.ReadInt32(),
+    };
 }

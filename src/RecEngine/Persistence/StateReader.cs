@@ -26,6 +26,9 @@ internal sealed class StateReader : BinaryReader
     /// <summary>How messages name the input.</summary>
     public string Source { get; }
 
+    /// <summary>How deep the model being read is nested inside composites (0 for the saved model itself).</summary>
+    public int Nesting { get; set; }
+
     /// <summary>Bytes left before the end of the state.</summary>
     public long Remaining => _end - BaseStream.Position;
 

@@ -22,6 +22,9 @@ internal sealed class StateWriter : BinaryWriter
         }
     }
 
+    /// <summary>How deep the model being written is nested inside composites (0 for the saved model itself).</summary>
+    public int Nesting { get; set; }
+
     /// <summary>Writes the values without a count (the reader knows it from elsewhere).</summary>
     public void WriteValues<T>(ReadOnlySpan<T> values)
         where T : unmanaged => Write(MemoryMarshal.AsBytes(values));

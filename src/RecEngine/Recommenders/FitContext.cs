@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using RecEngine.Data;
 
 namespace RecEngine;
@@ -66,6 +67,53 @@ internal sealed class FitContext
 
         Array.Sort(order, (a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
         return order;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> holds the same ids, seen items and popularity (bit for bit): the parts of a
+    /// composite fitted on the same data do, and a saved composite then stores the context once.
+    /// </summary>
+    public bool HasSameContents(FitContext other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (UserCount != other.UserCount || ItemCount != other.ItemCount
+            || !MemoryMarshal.AsBytes(Popularity.AsSpan(0, ItemCount)).SequenceEqual(MemoryMarshal.AsBytes(other.Popularity.AsSpan(0, ItemCount)))
+            || !SameIds(Users, other.Users, UserCount) || !SameIds(Items, other.Items, ItemCount))
+        {
+            return false;
+        }
+
+        for (int user = 0; user < UserCount; user++)
+        {
+            if (!Seen.RowColumns(user).SequenceEqual(other.Seen.RowColumns(user)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+
+        static bool SameIds(IdMap a, IdMap b, int count)
+        {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                if (!string.Equals(a.GetId(i), b.GetId(i), StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     /// <summary>The user's index if the user was part of training, else -1.</summary>

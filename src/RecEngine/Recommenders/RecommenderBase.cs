@@ -66,6 +66,12 @@ public abstract class RecommenderBase : IRecommender
     internal virtual void WriteState(Persistence.StateWriter writer, TrainedModel model) =>
         throw new NotSupportedException($"The '{Name}' recommender cannot be saved.");
 
+    /// <summary>
+    /// The parts a composite saves with <paramref name="model"/> (each with the state the composite uses), for the
+    /// check that all of them can be saved; none for a model of its own.
+    /// </summary>
+    internal virtual IEnumerable<(RecommenderBase Part, TrainedModel State)> SavedParts(TrainedModel model) => [];
+
     /// <summary>Makes a loaded state the current one.</summary>
     internal void Restore(TrainedModel model) => Publish(model);
 

@@ -3,7 +3,9 @@ using RecEngine.Data;
 using RecEngine.Data.Synthetic;
 using RecEngine.Models.Baseline;
 using RecEngine.Models.Content;
+using RecEngine.Evaluation;
 using RecEngine.Models.Factorization;
+using RecEngine.Models.Hybrid;
 using RecEngine.Models.Neighborhood;
 using RecEngine.Models.Neural;
 using RecEngine.Models.Popularity;
@@ -63,8 +65,29 @@ public sealed class ModelFileTests
             InitializeFromAls = new ImplicitAlsOptions { Iterations = 2 },
             DegreeOfParallelism = 2,
         }),
-        ["neural-plain"] = () => new NeuralRecommender(new NeuralOptions { EmbeddingSize = 4, HiddenLayers = [5], Epochs = 1, IncludeProduct = false, UseContent = false, UseContext = false }),
+        ["neural-plain"] = () => SmallNeural(),
+        ["hybrid"] = () => new HybridRecommender([(new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 15 }), 0.5), (SmallNeural(), 0.3), (new PopularityRecommender(), 0.2)]),
+        ["hybrid-learned"] = () => new HybridRecommender(
+            [(new UserKnnRecommender(new NeighborhoodOptions { Neighbors = 20 }), 0.5), (new PopularityRecommender(), 0.5)],
+            new HybridOptions { LearnWeights = true, WeightStep = 0.5, Validation = new RankingEvaluationOptions { K = 5, Protocol = EvaluationProtocol.Sampled, NegativeSampleCount = 30, Seed = 3 } }),
+        ["rerank"] = () => new RerankingRecommender(new PopularityRecommender(), new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 15 }), candidateCount: 20),
+        ["mmr"] = () =>
+        {
+            var knn = new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 15 });
+            return new DiversityReranker(knn, knn, tradeoff: 0.6, candidateCount: 30);
+        },
+        ["mmr-content"] = () => new DiversityReranker(new UserKnnRecommender(), new ContentRecommender(), tradeoff: 0.4, candidateCount: 25),
+
+        // A diversity re-ranker over a re-ranker whose first stage is a hybrid: composites nested three deep.
+        ["nested"] = () => new DiversityReranker(
+            new RerankingRecommender(new HybridRecommender([(new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 15 }), 0.7), (new PopularityRecommender(), 0.3)]), SmallNeural(), candidateCount: 25),
+            new ContentRecommender(),
+            tradeoff: 0.5,
+            candidateCount: 40),
     };
+
+    private static NeuralRecommender SmallNeural() =>
+        new(new NeuralOptions { EmbeddingSize = 4, HiddenLayers = [5], Epochs = 1, IncludeProduct = false, UseContent = false, UseContext = false });
 
     private static IRecommender Fitted(string model, InteractionDataset? data = null)
     {
@@ -360,6 +383,126 @@ public sealed class ModelFileTests
 
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void ACompositeSavesThePartStatesItServes_NotStatesItsPartsWereRefittedToSince()
+    {
+        var knn = new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 15 });
+        var popularity = new PopularityRecommender();
+        var hybrid = new HybridRecommender([(knn, 0.6), (popularity, 0.4)]);
+        hybrid.Fit(Ratings.Value);
+        IReadOnlyList<ScoredItem>[] served = [.. Enumerable.Range(0, 40).Select(u => hybrid.Recommend(Ratings.Value.Users.GetId(u), 10))];
+        knn.Fit(Events.Value);
+
+        using var stream = new MemoryStream();
+        ModelFile.Save(hybrid, stream);
+        stream.Position = 0;
+        HybridRecommender loaded = ModelFile.Load<HybridRecommender>(stream);
+
+        Assert.Equal(served, Enumerable.Range(0, 40).Select(u => loaded.Recommend(Ratings.Value.Users.GetId(u), 10)));
+        Assert.Equal(hybrid.Weights, loaded.Weights);
+        AssertServesTheSame(hybrid, loaded, Ratings.Value);
+    }
+
+    [Fact]
+    public void ASimilarityModelFittedOnOtherData_IsSavedWithItsOwnContext_AndServesTheSame()
+    {
+        var inner = new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 15 });
+        inner.Fit(Ratings.Value);
+        var similarity = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 8, Iterations = 3 });
+        similarity.Fit(Events.Value);
+        var diversity = new DiversityReranker(inner, similarity, tradeoff: 0.5, candidateCount: 30);
+
+        using var stream = new MemoryStream();
+        ModelFile.Save(diversity, stream);
+        stream.Position = 0;
+        IRecommender loaded = ModelFile.Load(stream);
+        using var again = new MemoryStream();
+        ModelFile.Save(loaded, again);
+
+        AssertServesTheSame(diversity, loaded, Ratings.Value);
+        Assert.Equal(stream.ToArray(), again.ToArray());
+
+        // Fitted on the same data as the inner model, the similarity model shares its context, stored once.
+        var shared = new ImplicitAlsRecommender(new ImplicitAlsOptions { Factors = 8, Iterations = 3 });
+        shared.Fit(Ratings.Value);
+        long together = ModelFile.Save(new DiversityReranker(inner, shared, 0.5, 30), new MemoryStream());
+        long apart = ModelFile.Save(inner, new MemoryStream()) + ModelFile.Save(shared, new MemoryStream());
+        Assert.True(together < apart - (Ratings.Value.Count / 2), $"{together} bytes together, {apart} apart");
+    }
+
+    [Fact]
+    public void TruncatedOrBitFlippedComposites_AreRefusedWithInvalidDataException()
+    {
+        byte[] bytes = SavedBytes("nested");
+        var random = new Random(5);
+        for (int trial = 0; trial < 120; trial++)
+        {
+            byte[] copy = trial % 2 == 0 ? bytes[..random.Next(bytes.Length)] : (byte[])bytes.Clone();
+            if (trial % 2 == 1)
+            {
+                copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
+            }
+
+            Stream input = trial % 4 < 2 ? new MemoryStream(copy) : new ForwardOnlyStream(new MemoryStream(copy));
+            InvalidDataException error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(input));
+            Assert.StartsWith("Model stream", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void CompositesNestedTooDeep_WithAValidChecksum_AreRefusedBeforeTheStackRunsOut()
+    {
+        // A hostile file: diversity re-rankers inside each other, far deeper than anything saved.
+        using var stream = new MemoryStream();
+        StateFrame.Write(stream, "RMDL"u8, ModelFile.FormatVersion, writer =>
+        {
+            for (int depth = 0; depth < 10_000; depth++)
+            {
+                writer.Write("mmr");
+                writer.Write(0.5);
+                writer.Write(10);
+            }
+        });
+        stream.Position = 0;
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(stream));
+
+        Assert.Contains($"nests composites more than {ModelFile.MaxNesting} deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APartThatClaimsTheContextOfACompositeWithoutOne_IsInvalidData()
+    {
+        byte[] bytes = SavedBytes("mmr");
+
+        // Kind "mmr" (4 bytes), λ (8), M (4), the inner part's kind "item-knn" (9), then its shared-context flag.
+        int flag = Frames.HeaderLength + 4 + 8 + 4 + 9;
+        Assert.Equal(0, bytes[flag]);
+        bytes[flag] = 1;
+        Frames.Reseal(bytes);
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes)));
+
+        Assert.Contains("model of kind 'item-knn' that shares the context of a composite that has none", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACompositeWithAPartThatCannotBeSaved_IsRefused_AndNothingIsWritten()
+    {
+        await using RecommendationEngine engine = await RecommendationEngine.StartAsync(new RecommendationEngineOptions { Models = { EngineModel.Popularity() } }, Ratings.Value);
+        var similarity = new ItemKnnRecommender();
+        similarity.Fit(Ratings.Value);
+        using var stream = new MemoryStream();
+
+        NotSupportedException error = Assert.Throws<NotSupportedException>(() => ModelFile.Save(new DiversityReranker(engine.Recommender, similarity), stream));
+        Assert.Contains("a part of the composite being saved", error.Message, StringComparison.Ordinal);
+
+        var unfitted = new DiversityReranker(Fitted("popularity"), new ItemKnnRecommender());
+        Assert.Contains("'item-knn' recommender must be fitted", Assert.Throws<InvalidOperationException>(() => ModelFile.Save(unfitted, stream)).Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => ModelFile.Save(new RerankingRecommender(new PopularityRecommender(), new ItemKnnRecommender()), stream));
+        Assert.Equal(0, stream.Length);
     }
 
     private static byte[] SavedBytes(string model)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Hybrid;
 
@@ -53,6 +54,53 @@ public sealed class DiversityReranker : IRecommender
 
     /// <inheritdoc/>
     public string Name => $"{_inner.Name}-mmr";
+
+    /// <summary>The kind under which model files store this re-ranker.</summary>
+    internal const string Kind = "mmr";
+
+    /// <summary>The recommender whose lists are diversified.</summary>
+    internal IRecommender Inner => _inner;
+
+    /// <summary>The model whose item similarity measures redundancy.</summary>
+    internal RecommenderBase Similarity => _similarity;
+
+    /// <summary>
+    /// Writes λ, M, the inner model as a nested model, whether the similarity model is the inner one, and (when it
+    /// is not) the similarity model, each with its current state.
+    /// </summary>
+    internal void WriteState(StateWriter writer)
+    {
+        writer.Write(_tradeoff);
+        writer.Write(_candidateCount);
+        ModelFile.WritePart(writer, _inner, null, null);
+        bool same = ReferenceEquals(_inner, _similarity);
+        writer.Write(same);
+        if (!same)
+        {
+            ModelFile.WritePart(writer, _similarity, null, (_inner as RecommenderBase)?.TrainedOrNull?.Context);
+        }
+    }
+
+    /// <summary>Reads a re-ranker written by <see cref="WriteState"/>.</summary>
+    internal static DiversityReranker ReadState(StateReader reader)
+    {
+        double tradeoff = reader.ReadDouble();
+        int candidateCount = reader.ReadInt32();
+        IRecommender inner = ModelFile.ReadPart(reader, null);
+        RecommenderBase similarity;
+        if (reader.ReadBoolean())
+        {
+            similarity = inner as RecommenderBase ?? throw reader.Invalid($"has a diversity re-ranker whose similarity model is its inner {inner.GetType().Name}, which cannot be one.");
+        }
+        else
+        {
+            similarity = ModelFile.ReadPart(reader, (inner as RecommenderBase)?.TrainedOrNull?.Context) as RecommenderBase
+                ?? throw reader.Invalid("has a diversity re-ranker whose similarity model is another diversity re-ranker.");
+        }
+
+        // The constructor checks λ and M; its ArgumentOutOfRangeException becomes InvalidDataException.
+        return new DiversityReranker(inner, similarity, tradeoff, candidateCount);
+    }
 
     /// <inheritdoc/>
     public bool IsFitted => _inner.IsFitted && _similarity.IsFitted;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using RecEngine.Data;
 using RecEngine.Evaluation;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Hybrid;
 
@@ -37,6 +38,22 @@ public sealed class HybridOptions
         ArgumentNullException.ThrowIfNull(Validation, nameof(Validation));
         Validation.Validate();
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write(LearnWeights);
+        writer.Write(WeightStep);
+        Validation.Write(writer);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/> (the hybrid validates them).</summary>
+    internal static HybridOptions Read(StateReader reader) => new()
+    {
+        LearnWeights = reader.ReadBoolean(),
+        WeightStep = reader.ReadDouble(),
+        Validation = RankingEvaluationOptions.Read(reader),
+    };
 }
 
 /// <summary>
@@ -133,6 +150,61 @@ public sealed class HybridRecommender : RecommenderBase
         return best;
     }
 
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "hybrid";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override IEnumerable<(RecommenderBase Part, TrainedModel State)> SavedParts(TrainedModel model) =>
+        _parts.Zip(((HybridModel)model).Parts);
+
+    /// <summary>
+    /// Writes the options, the configured weights, the weights in use and each part as a nested model, with the
+    /// state <paramref name="model"/> blends (a part refitted on its own since does not change the hybrid).
+    /// </summary>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        var hybrid = (HybridModel)model;
+        _options.Write(writer);
+        writer.WriteArray<double>(_configured);
+        writer.WriteArray<double>(hybrid.Weights);
+        for (int p = 0; p < _parts.Length; p++)
+        {
+            ModelFile.WritePart(writer, _parts[p], hybrid.Parts[p], model.Context);
+        }
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static HybridRecommender ReadState(StateReader reader, FitContext context)
+    {
+        HybridOptions options = HybridOptions.Read(reader);
+        double[] configured = reader.ReadArray<double>("hybrid weight");
+        if (configured.Length < 2)
+        {
+            throw reader.Invalid($"has a hybrid of {configured.Length} parts.");
+        }
+
+        double[] weights = reader.ReadFiniteDoubles(configured.Length, "hybrid weight in use");
+        if (weights.Any(w => w < 0) || weights.All(w => w == 0))
+        {
+            throw reader.Invalid($"has hybrid weights in use [{string.Join(", ", weights)}] that are negative or all zero.");
+        }
+
+        var parts = new RecommenderBase[configured.Length];
+        for (int p = 0; p < parts.Length; p++)
+        {
+            parts[p] = ModelFile.ReadModelPart(reader, context, "hybrid part");
+        }
+
+        // The constructor checks the configured weights and the options; its ArgumentException becomes InvalidDataException.
+        var hybrid = new HybridRecommender(parts.Zip(configured), options);
+        hybrid._weights = weights;
+        hybrid.Restore(new HybridModel(context, [.. parts.Select(p => p.TrainedOrNull!)], weights));
+        return hybrid;
+    }
+
     /// <summary>Every weight vector of <paramref name="parts"/> non-negative multiples of 1 / <paramref name="steps"/> summing to 1.</summary>
     private static List<double[]> Simplex(int parts, int steps)
     {
@@ -164,6 +236,12 @@ public sealed class HybridRecommender : RecommenderBase
 
     private sealed class HybridModel(FitContext context, TrainedModel[] parts, double[] weights) : TrainedModel(context)
     {
+        /// <summary>The parts' states, in the order of the weights.</summary>
+        public TrainedModel[] Parts => parts;
+
+        /// <summary>The weights this state blends with.</summary>
+        public double[] Weights => weights;
+
         public override float[] FallbackScores => parts[0].FallbackScores;
 
         public override int[] FallbackOrder => parts[0].FallbackOrder;

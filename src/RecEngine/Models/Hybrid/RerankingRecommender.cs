@@ -1,13 +1,14 @@
 using System.Buffers;
 using RecEngine.Data;
 using RecEngine.Kernels;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Hybrid;
 
 /// <summary>
 /// A two-stage recommender: a cheap model generates candidates, and a second model (typically the neural scorer)
 /// re-scores the top <c>M</c> of them. Itself an <see cref="IRecommender"/>, so it can be evaluated, served by an
-/// engine (as a retrained model) or wrapped again; its stages save on their own with <c>ModelFile</c>.
+/// engine (as a retrained model) or wrapped again, and saved with <c>ModelFile</c> (both stages inside).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -63,8 +64,49 @@ public sealed class RerankingRecommender : RecommenderBase
         return new RerankModel(context, _candidates.TrainedOrNull!, _scorer.TrainedOrNull!, _candidateCount);
     }
 
+    /// <summary>The kind under which model files store this recommender.</summary>
+    internal const string Kind = "rerank";
+
+    /// <inheritdoc/>
+    internal override string StateKind => Kind;
+
+    /// <inheritdoc/>
+    internal override IEnumerable<(RecommenderBase Part, TrainedModel State)> SavedParts(TrainedModel model)
+    {
+        var rerank = (RerankModel)model;
+        return [(_candidates, rerank.First), (_scorer, rerank.Second)];
+    }
+
+    /// <summary>Writes M, then the two stages as nested models, with the states <paramref name="model"/> uses.</summary>
+    internal override void WriteState(StateWriter writer, TrainedModel model)
+    {
+        var rerank = (RerankModel)model;
+        writer.Write(_candidateCount);
+        ModelFile.WritePart(writer, _candidates, rerank.First, model.Context);
+        ModelFile.WritePart(writer, _scorer, rerank.Second, model.Context);
+    }
+
+    /// <summary>Reads a recommender written by <see cref="WriteState"/>.</summary>
+    internal static RerankingRecommender ReadState(StateReader reader, FitContext context)
+    {
+        int candidateCount = reader.ReadInt32();
+        RecommenderBase candidates = ModelFile.ReadModelPart(reader, context, "first stage");
+        RecommenderBase scorer = ModelFile.ReadModelPart(reader, context, "second stage");
+
+        // The constructor checks M; its ArgumentException becomes InvalidDataException.
+        var pipeline = new RerankingRecommender(candidates, scorer, candidateCount);
+        pipeline.Restore(new RerankModel(context, candidates.TrainedOrNull!, scorer.TrainedOrNull!, candidateCount));
+        return pipeline;
+    }
+
     private sealed class RerankModel(FitContext context, TrainedModel first, TrainedModel second, int candidates) : TrainedModel(context)
     {
+        /// <summary>The first stage's state.</summary>
+        public TrainedModel First => first;
+
+        /// <summary>The second stage's state.</summary>
+        public TrainedModel Second => second;
+
         public override float[] FallbackScores => first.FallbackScores;
 
         public override int[] FallbackOrder => first.FallbackOrder;
