@@ -64,6 +64,9 @@ public sealed class ConcurrencyStressTests(ITestOutputHelper output)
         string directory = Path.Combine(folder.Path, "engine");
         string[] users = [.. Enumerable.Range(0, all.UserCount).Select(all.Users.GetId)];
         string[] items = [.. Enumerable.Range(0, all.ItemCount).Select(all.Items.GetId)];
+
+        // Erasures pick users of the starting history, so every erasure removes at least one interaction.
+        string[] erasable = [.. Enumerable.Range(0, start.Count).Select(r => start[r].UserId).Distinct()];
         long accepted = 0, rejected = 0, reads = 0, maintenance = 0, erasures = 0, erasedInteractions = 0;
         var stopwatch = Stopwatch.StartNew();
         RecommendationEngine engine = await RecommendationEngine.StartAsync(Options(directory), start).WaitAsync(Timeout);
@@ -138,7 +141,7 @@ public sealed class ConcurrencyStressTests(ITestOutputHelper output)
                     switch (round % 4)
                     {
                         case 0:
-                            ErasureResult erased = await engine.ForgetUserAsync(users[random.Next(users.Length)]).WaitAsync(Timeout);
+                            ErasureResult erased = await engine.ForgetUserAsync(erasable[random.Next(erasable.Length)]).WaitAsync(Timeout);
                             Interlocked.Add(ref erasedInteractions, erased.Interactions);
                             Interlocked.Increment(ref erasures);
                             break;
