@@ -88,6 +88,9 @@ public sealed class EngineInterleavingProperties
                     case Step.SaveAndLoad:
                         using (var saved = new MemoryStream())
                         {
+                            // SaveAsync saves what is applied, not what is still queued: without the flush, an event
+                            // applied between the save and the read below made the two differ (a race, not a defect).
+                            await engine.FlushAsync().WaitAsync(Timeout);
                             await engine.SaveAsync(saved).WaitAsync(Timeout);
                             IReadOnlyList<ScoredItem> before = engine.GetRecommender("item-knn").Recommend(user, 5);
                             await engine.DisposeAsync();
