@@ -82,7 +82,8 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
     /// <summary>
     /// Computes exactly (Cholesky) the factors a user with the given interactions gets against the trained item
     /// factors: the same solve a training half-step makes, for a new user or after new events. Unknown item ids
-    /// are ignored.
+    /// are ignored; an item given more than once counts once with the sum of its values, as training sums repeated
+    /// interactions.
     /// </summary>
     /// <param name="itemIds">The user's items.</param>
     /// <param name="values">The interaction values r, aligned with <paramref name="itemIds"/> (1 for plain positives).</param>
@@ -95,7 +96,8 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
 
     /// <summary>
     /// Computes exactly (Cholesky) the factors an item with the given interactions gets against the trained user
-    /// factors: the item half-step's solve, for a new item or after new events. Unknown user ids are ignored.
+    /// factors: the item half-step's solve, for a new item or after new events. Unknown user ids are ignored; a user
+    /// given more than once counts once with the sum of their values, as training sums repeated interactions.
     /// </summary>
     /// <param name="userIds">The users who interacted with the item.</param>
     /// <param name="values">The interaction values r, aligned with <paramref name="userIds"/> (1 for plain positives).</param>
@@ -136,6 +138,8 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
                 }
             }
 
+            count = SumRepeated(indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count));
+
             // Folding in from users solves an item row, and from items a user row.
             model.FoldIn(item: users, indexBuffer.AsSpan(0, count), valueBuffer.AsSpan(0, count), destination);
         }
@@ -144,6 +148,32 @@ public sealed class ImplicitAlsRecommender : RecommenderBase
             ArrayPool<int>.Shared.Return(indexBuffer);
             ArrayPool<float>.Shared.Return(valueBuffer);
         }
+    }
+
+    /// <summary>
+    /// Sorts the entries by index and merges repeated indices into one entry with the sum of their values, as the
+    /// training matrix sums repeated interactions (<see cref="DuplicatePolicy.Sum"/>): a row's confidence and
+    /// preference come from its summed value, so two entries of 1 are one entry of 2, not two of 1. Returns the
+    /// number of entries left at the start of the spans.
+    /// </summary>
+    private static int SumRepeated(Span<int> indices, Span<float> values)
+    {
+        indices.Sort(values);
+        int count = 0;
+        for (int j = 0; j < indices.Length; j++)
+        {
+            if (count > 0 && indices[count - 1] == indices[j])
+            {
+                values[count - 1] += values[j];
+            }
+            else
+            {
+                indices[count] = indices[j];
+                values[count++] = values[j];
+            }
+        }
+
+        return count;
     }
 
     /// <summary>

@@ -161,6 +161,14 @@ internal static class PairSimilarity
                 throw new ArgumentOutOfRangeException(nameof(measure), measure, "Unknown similarity measure.");
         }
 
+        if (measure is SimilarityMeasure.Cosine or SimilarityMeasure.Pearson or SimilarityMeasure.AdjustedCosine)
+        {
+            // Cauchy–Schwarz bounds these by 1 in magnitude, but the quantised terms and the expanded Pearson sums are
+            // not exact: a pair with proportional values (or centred values near zero) computes as 1 + a few ulps.
+            // NaN (0/0) passes through and is dropped below.
+            similarity = Math.Clamp(similarity, -1.0, 1.0);
+        }
+
         if (shrinkage > 0)
         {
             similarity *= n / (n + (double)shrinkage);

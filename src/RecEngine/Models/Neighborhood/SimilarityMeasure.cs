@@ -4,6 +4,11 @@ namespace RecEngine.Models.Neighborhood;
 /// How the similarity of two rows (two items over their users, or two users over their items) is computed. For
 /// items i and j with value vectors r_i, r_j over users, and U_ij the users who interacted with both:
 /// </summary>
+/// <remarks>
+/// Every measure is symmetric. Cosine, adjusted cosine and Pearson lie in [−1, 1] and Jaccard in [0, 1], shrinkage
+/// included (it only scales towards 0); only similarities of at least 1e-6 make neighbours. The dot product is not
+/// bounded.
+/// </remarks>
 public enum SimilarityMeasure
 {
     /// <summary>
