@@ -7,6 +7,13 @@ namespace RecEngine.Data;
 /// builder as it was. Weights are resolved at <c>Add</c> time through the <see cref="EventWeights"/> given to
 /// the constructor.
 /// </para>
+/// <para>
+/// Values and weights must be finite, and their absolute values must add up to at most <see cref="float.MaxValue"/>
+/// over the whole dataset (values and weights each), so that every sum a matrix or a model forms of them (duplicates
+/// under <see cref="DuplicatePolicy.Sum"/>, a user's or an item's total) is finite too. An interaction past that
+/// bound is refused; no real rating or event data comes near it (10<sup>9</sup> interactions of weight
+/// 10<sup>6</sup> add up to 10<sup>15</sup>).
+/// </para>
 /// <para>Not thread-safe: use one builder from one thread at a time.</para>
 /// </remarks>
 public sealed class InteractionDatasetBuilder
@@ -21,6 +28,8 @@ public sealed class InteractionDatasetBuilder
     private readonly List<long> _timestamps = [];
     private readonly List<EventKind> _kinds = [];
     private readonly Dictionary<int, ItemAttributes> _attributes = [];
+    private double _valueMagnitude;
+    private double _weightMagnitude;
 
     /// <summary>Creates a builder.</summary>
     /// <param name="weights">Event weights; <see langword="null"/> means the defaults of <see cref="EventWeights"/>.</param>
@@ -37,7 +46,11 @@ public sealed class InteractionDatasetBuilder
     public int Count => _userIndices.Count;
 
     /// <summary>Adds one interaction.</summary>
-    /// <exception cref="ArgumentException">An id is null or empty, the value is NaN or infinite, or the kind has no weight.</exception>
+    /// <exception cref="ArgumentException">
+    /// An id is null or empty, the kind has no weight, or the value is NaN or infinite, has an infinite weight, or
+    /// would make the absolute values or weights add up to more than <see cref="float.MaxValue"/>
+    /// (<see cref="ArgumentOutOfRangeException"/> naming the value).
+    /// </exception>
     public InteractionDatasetBuilder Add(in Interaction interaction) =>
         Add(interaction.UserId, interaction.ItemId, interaction.Value, interaction.Timestamp.ToUnixTimeMilliseconds(), interaction.Kind);
 
@@ -47,28 +60,62 @@ public sealed class InteractionDatasetBuilder
     /// <param name="value">The event's value (the rating for rating events).</param>
     /// <param name="timestampMilliseconds">Unix time in milliseconds.</param>
     /// <param name="kind">The event's kind.</param>
-    /// <exception cref="ArgumentException">An id is null or empty, the value is NaN or infinite, or the kind has no weight.</exception>
+    /// <exception cref="ArgumentException">
+    /// An id is null or empty, the kind has no weight, or the value is NaN or infinite, has an infinite weight, or
+    /// would make the absolute values or weights add up to more than <see cref="float.MaxValue"/>
+    /// (<see cref="ArgumentOutOfRangeException"/> naming the value).
+    /// </exception>
     public InteractionDatasetBuilder Add(string userId, string itemId, float value, long timestampMilliseconds, EventKind kind = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(itemId);
-        if (!float.IsFinite(value))
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "An interaction's value must be a finite number.");
-        }
-
         if (!_weights.TryGetWeight(kind, out float kindWeight))
         {
             throw new ArgumentException($"Event kind '{kind}' has no configured weight.", nameof(kind));
         }
 
+        if (Refusal(value, kind) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, problem);
+        }
+
+        float weight = kindWeight * value;
+        _valueMagnitude += Math.Abs(value);
+        _weightMagnitude += Math.Abs(weight);
         _userIndices.Add(_users.GetOrAdd(userId));
         _itemIndices.Add(_items.GetOrAdd(itemId));
         _values.Add(value);
-        _eventWeights.Add(kindWeight * value);
+        _eventWeights.Add(weight);
         _timestamps.Add(timestampMilliseconds);
         _kinds.Add(kind);
         return this;
+    }
+
+    /// <summary>
+    /// Why <see cref="Add(string, string, float, long, EventKind)"/> would refuse an interaction of
+    /// <paramref name="value"/> and <paramref name="kind"/> now (a sentence naming the value), or
+    /// <see langword="null"/> when it would take it. Loaders ask before adding, to report the problem at its line.
+    /// </summary>
+    internal string? Refusal(float value, EventKind kind)
+    {
+        if (!float.IsFinite(value))
+        {
+            return $"The interaction's value {value} is not a finite number.";
+        }
+
+        _weights.TryGetWeight(kind, out float kindWeight);
+        float weight = kindWeight * value;
+        if (!float.IsFinite(weight))
+        {
+            return $"The interaction's weight, {kindWeight} (the weight of kind '{kind}') times the value {value}, overflows to {weight}.";
+        }
+
+        if (_valueMagnitude + Math.Abs(value) > float.MaxValue || _weightMagnitude + Math.Abs(weight) > float.MaxValue)
+        {
+            return $"The interaction's value {value} (weight {weight}) would make the absolute values or weights of the dataset add up to more than {float.MaxValue}, so that sums of them could overflow.";
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace RecEngine.Persistence;
 /// <b>Writing</b> a file goes to a temporary file that is forced to storage and then renamed over the final name,
 /// so a reader sees a complete file or none. <b>Reading</b> checks the checksum over the whole body before it parses
 /// anything, then checks every count against the bytes that remain (a hostile header cannot make it allocate more
-/// than the input holds) and every index against its range; any problem is an <see cref="InvalidDataException"/>
+/// than the input holds), every index against its range, and every value, weight and numeric attribute for finiteness; any problem is an <see cref="InvalidDataException"/>
 /// naming it, and another format version is refused by name.
 /// </para>
 /// </remarks>
@@ -292,7 +292,9 @@ internal static class SnapshotFile
             var numeric = new Dictionary<string, float>(numericCount);
             for (int n = 0; n < numericCount; n++)
             {
-                numeric[reader.ReadString()] = reader.ReadSingle();
+                string name = reader.ReadString();
+                float value = reader.ReadSingle();
+                numeric[name] = float.IsFinite(value) ? value : throw reader.Invalid($"has a non-finite numeric attribute '{name}' ({value}) of item {item}.");
             }
 
             attributes[item] = new ItemAttributes { Title = hasTitle ? title : null, Categories = categories, Tags = itemTags, Numeric = numeric };

@@ -238,15 +238,20 @@ internal sealed class StateReader : BinaryReader
             throw Invalid($"has {what} offsets that do not span its {indices.Length} entries.");
         }
 
+        // Offsets that never fall, from 0 to the entry count, keep every row inside the entries; they are all checked
+        // before any row is read, so one that rises past the end and falls back later never indexes outside them.
+        for (int r = 0; r < rows; r++)
+        {
+            if (offsets[r + 1] < offsets[r])
+            {
+                throw Invalid($"has {what} offsets that fall at row {r}.");
+            }
+        }
+
         string label = what + " index";
         for (int r = 0; r < rows; r++)
         {
             int start = offsets[r], stop = offsets[r + 1];
-            if (stop < start)
-            {
-                throw Invalid($"has {what} offsets that fall at row {r}.");
-            }
-
             for (int e = start; e < stop; e++)
             {
                 CheckIndex(indices[e], columns, label);

@@ -40,6 +40,37 @@ public sealed class InteractionDatasetBuilderTests
     }
 
     [Fact]
+    public void Add_ValueWhoseWeightOverflows_IsRefusedNamingTheValue_AndLeavesBuilderUnchanged()
+    {
+        // A purchase weighs 8: 8 x 1e38 is past float.MaxValue (about 3.4e38), though the value itself is finite.
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u1", "i1", 1e38f, 0, EventKind.View);
+
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => builder.Add("u2", "i1", 1e38f, 0, EventKind.Purchase));
+
+        Assert.Equal("value", error.ParamName);
+        Assert.Equal(1e38f, error.ActualValue);
+        Assert.Contains($"times the value {1e38f}, overflows to {float.PositiveInfinity}.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, builder.Build().Count);
+    }
+
+    [Fact]
+    public void Add_ValuesWhoseSumWouldOverflow_AreRefusedAtTheFirstOnePastTheBound_SoSummedDuplicatesStayFinite()
+    {
+        // Each 3e38 is finite; two of the same user and item would sum to infinity in the interaction matrix.
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u1", "i1", 3e38f, 0).Add("u2", "i2", -1f, 0);
+
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => builder.Add("u1", "i1", 3e38f, 1));
+
+        Assert.Equal(3e38f, error.ActualValue);
+        Assert.Contains("add up to more than", error.Message, StringComparison.Ordinal);
+        InteractionDataset data = builder.Add("u1", "i1", 4e37f, 1).Build();
+        var matrix = InteractionMatrix.Build(data);
+        Assert.Equal(3.4e38f, matrix.RowValues(0)[0]);
+    }
+
+    [Fact]
     public void CustomKind_WithConfiguredWeight_IsAccepted()
     {
         var weights = new EventWeights().Set(new EventKind("wishlist"), 3f);

@@ -118,6 +118,32 @@ public sealed class SnapshotFileTests
         Assert.Contains($"claims {int.MaxValue} user ids", Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(path)).Message);
     }
 
+    /// <summary>A snapshot of one user and one item with the given weights and attributes, written as a hostile or older writer could.</summary>
+    private static byte[] Written(float[] weights, ItemAttributes? attributes = null)
+    {
+        var users = new IdMap();
+        users.GetOrAdd("u");
+        var items = new IdMap();
+        items.GetOrAdd("i");
+        int n = weights.Length;
+        var history = new InteractionDataset(
+            users, items, 1, 1, new ItemCatalog([attributes], attributes?.Tags.Count ?? 0),
+            new int[n], new int[n], [.. weights], weights, new long[n], [.. Enumerable.Repeat(EventKind.View, n)]);
+        using var stream = new MemoryStream();
+        SnapshotFile.Write(stream, new EngineSnapshot(1, history, new Dictionary<string, SavedState>()));
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void ItemNumericAttributeThatIsNotFinite_IsRefused()
+    {
+        var attributes = new ItemAttributes { Title = "t", Numeric = new Dictionary<string, float>(StringComparer.Ordinal) { ["year"] = float.NaN } };
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => SnapshotFile.Read(new MemoryStream(Written([1f], attributes)), "Snapshot"));
+
+        Assert.Contains("non-finite numeric attribute 'year'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ForeignFile_IsNotASnapshot()
     {

@@ -10,6 +10,15 @@ namespace RecEngine.Data.Loading;
 /// only when the whole input has been read, so a failed load leaves nothing behind.
 /// </para>
 /// <para>
+/// Bad content of any kind is a <see cref="DataFormatException"/> naming the source and line: a line that is too
+/// long or not valid UTF-8, an unclosed or misplaced quote, a wrong field count, a missing header column, a blank id,
+/// a value that is not a finite number, a timestamp that is not one or is outside the years 1 to 9999, an event kind
+/// without a weight, more rows than <see cref="DelimitedFormat.MaxRows"/>, no rows at all, and a value whose weight
+/// (the kind's weight times the value) is infinite or that would make the absolute values or weights of the dataset
+/// add up to more than <see cref="float.MaxValue"/> (see <see cref="InteractionDatasetBuilder"/>). No other exception
+/// comes from the content of the input.
+/// </para>
+/// <para>
 /// Cost: one pass over the input, O(rows) time; memory is the dataset itself plus one line buffer of at most
 /// <see cref="DelimitedFormat.MaxLineLength"/> bytes. Thread safety: stateless; concurrent loads are independent.
 /// </para>
@@ -25,7 +34,8 @@ public static class DelimitedInteractionLoader
     /// <returns>A new dataset with one interaction per row, in file order.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, or <paramref name="format"/> is invalid.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataFormatException">The file does not match <paramref name="format"/>; the exception gives the path and line.</exception>
+    /// <exception cref="DataFormatException">The file does not match <paramref name="format"/> or holds a value the dataset cannot take (see the remarks); the exception gives the path and line.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static InteractionDataset Load(string path, DelimitedFormat format, EventWeights? weights = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -43,7 +53,8 @@ public static class DelimitedInteractionLoader
     /// <returns>A new dataset with one interaction per row, in input order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="format"/> is invalid.</exception>
-    /// <exception cref="DataFormatException">The text does not match <paramref name="format"/>; the exception gives the source name and line.</exception>
+    /// <exception cref="DataFormatException">The text does not match <paramref name="format"/> or holds a value the dataset cannot take (see the remarks); the exception gives the source name and line.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
     public static InteractionDataset Load(Stream stream, DelimitedFormat format, string? sourceName = null, EventWeights? weights = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -87,6 +98,11 @@ public static class DelimitedInteractionLoader
             float value = columns.Value >= 0 ? reader.ParseSingle(columns.Value, "value") : 1f;
             long timestamp = columns.Timestamp >= 0 ? reader.ParseTimestamp(columns.Timestamp, format.TimestampFormat) : 0L;
             EventKind kind = columns.Kind >= 0 ? ReadKind(reader, columns.Kind, strings, weights) : format.DefaultKind;
+            if (builder.Refusal(value, kind) is { } problem)
+            {
+                throw reader.Error($"expected a value whose weight and running sum stay finite in field {columns.Value + 1}, found {value}: {problem}");
+            }
+
             builder.Add(user, item, value, timestamp, kind);
             rows++;
         }

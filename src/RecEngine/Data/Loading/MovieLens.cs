@@ -24,7 +24,12 @@ namespace RecEngine.Data.Loading;
 /// </para>
 /// <para>
 /// Each loader builds its dataset privately and returns it only when every file has been read: a malformed file
-/// throws <see cref="DataFormatException"/> with its path and line, and nothing is returned. Cost: one pass over
+/// throws <see cref="DataFormatException"/> with its path and line, and nothing is returned. Malformed means: a
+/// line too long or not valid in the release's encoding, a wrong field count or header, a non-numeric id, a rating
+/// that is not a finite number or whose running sum would pass <see cref="float.MaxValue"/>, a timestamp that is not
+/// Unix seconds within the years 1 to 9999, a genre flag other than 0 or 1, a genre index out of order, more rows
+/// than <see cref="MovieLensLoadOptions.MaxRows"/>, or a ratings, items or genre file without rows. No other
+/// exception comes from the content of the files. Cost: one pass over
 /// each file; loading a million ratings takes a fraction of a second. Thread safety: stateless; concurrent loads
 /// are independent.
 /// </para>

@@ -99,6 +99,11 @@ internal sealed class MovieLensLoader
             string item = _strings.Get(reader.GetNumericId(1, "movie id"));
             float rating = reader.ParseSingle(2, "rating");
             long timestamp = reader.ParseTimestamp(3, TimestampFormat.UnixSeconds);
+            if (_builder.Refusal(rating, EventKind.Rating) is { } problem)
+            {
+                throw reader.Error($"expected a rating whose running sum stays finite in field 3, found {rating}: {problem}");
+            }
+
             _builder.Add(user, item, rating, timestamp, EventKind.Rating);
             rows++;
         }

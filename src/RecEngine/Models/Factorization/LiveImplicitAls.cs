@@ -83,7 +83,8 @@ internal sealed class LiveImplicitAls : ILiveModel
     /// Restores a model from <paramref name="history"/> (every interaction it had applied) and the state
     /// <see cref="CaptureState"/> wrote: the same factors, Gram matrices, pending item updates and counters, so it goes
     /// on as the captured model would have (to float rounding: cached confidence terms are rebuilt, not saved). Returns null when the state does not fit (another number of
-    /// factors, more rows than the history has, or a malformed state): the caller then trains afresh.
+    /// factors, more rows than the history has, a NaN or infinite factor or Gram entry, or a malformed state): the
+    /// caller then trains afresh.
     /// </summary>
     public static LiveImplicitAls? TryRestore(InteractionDataset history, ImplicitAlsOptions options, LiveAlsOptions? live, ReadOnlySpan<byte> state)
     {
@@ -91,7 +92,8 @@ internal sealed class LiveImplicitAls : ILiveModel
         ArgumentNullException.ThrowIfNull(options);
         if (State.Decode(state) is not { } saved || saved.K != options.Factors
             || saved.Users.Length / saved.K > history.UserCount || saved.Items.Length / saved.K > history.ItemCount
-            || saved.Dirty.Any(item => (uint)item >= (uint)(saved.Items.Length / saved.K)))
+            || saved.Dirty.Any(item => (uint)item >= (uint)(saved.Items.Length / saved.K))
+            || !AllFinite(saved.Users) || !AllFinite(saved.Items) || !AllFinite(saved.UserGram) || !AllFinite(saved.ItemGram))
         {
             return null;
         }
@@ -107,6 +109,12 @@ internal sealed class LiveImplicitAls : ILiveModel
         restored._itemSide.ChangesSinceRefresh = saved.ItemChanges;
         return restored;
     }
+
+    /// <summary>Whether no factor is NaN or infinite: one that is would make every score it touches NaN.</summary>
+    private static bool AllFinite(float[] values) => Array.TrueForAll(values, float.IsFinite);
+
+    /// <summary>Whether no Gram entry is NaN or infinite: one that is would spread NaN through every solve.</summary>
+    private static bool AllFinite(double[] values) => Array.TrueForAll(values, double.IsFinite);
 
     /// <summary>
     /// What the history does not determine: the factors (as published, which is the current state between batches),

@@ -246,6 +246,31 @@ public sealed class DelimitedInteractionLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_ValuesWhoseSumWouldOverflow_ThrowNamingTheLineAndTheValue()
+    {
+        // Both values are finite floats; summed as duplicates of (u1, i1) they would be infinite.
+        string path = _folder.Write("events.csv", "user,item,rating\nu1,i1,3e38\nu2,i2,1\nu1,i1,3.4e38\n");
+        var format = new DelimitedFormat { ValueColumn = DelimitedColumn.At(2) };
+
+        DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
+
+        Assert.Equal(4, error.LineNumber);
+        Assert.StartsWith("expected a value whose weight and running sum stay finite in field 3, found 3.4E+38: ", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ValueWhoseKindWeightOverflowsIt_ThrowsNamingTheLineAndTheValue()
+    {
+        string path = _folder.Write("events.csv", "user,item,kind,value\nu1,i1,view,1e38\nu1,i2,purchase,1e38\n");
+        var format = new DelimitedFormat { KindColumn = DelimitedColumn.At(2), ValueColumn = DelimitedColumn.At(3) };
+
+        DataFormatException error = Assert.Throws<DataFormatException>(() => DelimitedInteractionLoader.Load(path, format));
+
+        Assert.Equal(3, error.LineNumber);
+        Assert.Contains($"found {1e38f}: The interaction's weight, 8 (the weight of kind 'purchase') times the value {1e38f}, overflows to {float.PositiveInfinity}.", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_ValueThatIsNotANumber_ThrowsNamingTheLine()
     {
         string path = _folder.Write("events.csv", "user,item,rating\nu1,i1,4\nu2,i2,four\n");

@@ -143,6 +143,19 @@ public sealed class MovieLensTests : IDisposable
     }
 
     [Fact]
+    public void Load100K_RatingsWhoseSumWouldOverflow_ThrowNamingTheLine()
+    {
+        Write100K();
+        string ratings = _folder.WriteLatin1("u.data", "196\t242\t3e38\t881250949\n196\t242\t3e38\t891717742\n");
+
+        DataFormatException error = Assert.Throws<DataFormatException>(() => MovieLens.Load100K(_folder.Path));
+
+        Assert.Equal(ratings, error.FilePath);
+        Assert.Equal(2, error.LineNumber);
+        Assert.StartsWith("expected a rating whose running sum stays finite in field 3, found 3E+38: ", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load100K_MoreRowsThanMaxRows_ThrowsAtTheFirstRowOverTheLimit()
     {
         Write100K();

@@ -294,6 +294,31 @@ public sealed class LiveImplicitAlsTests
         Assert.Null(LiveImplicitAls.TryRestore(history.Snapshot().Data, new ImplicitAlsOptions { Factors = 8 }, options, original.CaptureState().Data));
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void TryRestore_StateWithANonFiniteFactorOrGramEntry_IsRefused(float poison)
+    {
+        ImplicitAlsRecommender fitted = Fitted();
+        var original = new LiveImplicitAls(fitted, UsersOnly);
+        byte[] state = original.CaptureState().Data;
+        int k = fitted.Trained.Options.Factors;
+        int userRows = BitConverter.ToInt32(state, 4);
+
+        // The layout: a 36-byte header, the user and item Gram matrices (k² doubles each), the user then item factors.
+        int userGram = 36, itemGram = userGram + (8 * k * k), users = itemGram + (8 * k * k), items = users + (4 * k * userRows);
+        Assert.NotNull(LiveImplicitAls.TryRestore(Data, fitted.Trained.Options, UsersOnly, state));
+        foreach ((int at, bool isDouble) in (ReadOnlySpan<(int, bool)>)[(userGram + 8, true), (itemGram, true), (users + 4, false), (items + (4 * k) + 12, false)])
+        {
+            byte[] damaged = (byte[])state.Clone();
+            bool written = isDouble ? BitConverter.TryWriteBytes(damaged.AsSpan(at), (double)poison) : BitConverter.TryWriteBytes(damaged.AsSpan(at), poison);
+            Assert.True(written);
+
+            Assert.Null(LiveImplicitAls.TryRestore(Data, fitted.Trained.Options, UsersOnly, damaged));
+        }
+    }
+
     [Fact]
     public void CachedConfidenceTerms_StayAccurate_OverManyEventsOfFewUsers()
     {
