@@ -43,6 +43,7 @@ internal sealed class EngineRegistration
             }
 
             RecommendationEngineOptions options = configured.WithModels(models);
+            options.TimeProvider ??= (TimeProvider?)services.GetService(typeof(TimeProvider));
             string[] names = [.. configured.Models.Select(m => m.Name), .. Models.Select(m => m.Name)];
             failures.AddRange(RecommendationEngineOptions.ModelNameProblems(names, configured.DefaultModel).Select(p => p.Message));
             try

@@ -85,8 +85,9 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         ModelNames = [.. models.Recommenders.Select(r => r.Name)];
         Recommender = _byName[options.DefaultModel ?? ModelNames[0]];
         _pipeline = new EventPipeline(options.Ingest, models, OnBatchFailed, log, meterFactory, sequenceAfter, models.KnownIds);
-        _retrainLoop = RunPeriodically(options.RetrainInterval, RetrainAsync, e => EngineLog.RetrainFailed(_logger, e));
-        _snapshotLoop = RunPeriodically(options.SnapshotInterval, SnapshotAsync, e => EngineLog.SnapshotFailed(_logger, e));
+        TimeProvider clock = options.TimeProvider ?? TimeProvider.System;
+        _retrainLoop = RunPeriodically(options.RetrainInterval, clock, RetrainAsync, e => EngineLog.RetrainFailed(_logger, e));
+        _snapshotLoop = RunPeriodically(options.SnapshotInterval, clock, SnapshotAsync, e => EngineLog.SnapshotFailed(_logger, e));
     }
 
     /// <summary>The default model (<see cref="RecommendationEngineOptions.DefaultModel"/>, else the first).</summary>
@@ -746,15 +747,18 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> every <paramref name="interval"/> until the engine stops; a failure is reported and the schedule goes on.</summary>
-    private async Task RunPeriodically<T>(TimeSpan? interval, Func<CancellationToken, Task<T>> action, Action<Exception> report)
+    /// <summary>
+    /// Runs <paramref name="action"/> every <paramref name="interval"/> of <paramref name="clock"/> until the engine
+    /// stops; a failure is reported and the schedule goes on.
+    /// </summary>
+    private async Task RunPeriodically<T>(TimeSpan? interval, TimeProvider clock, Func<CancellationToken, Task<T>> action, Action<Exception> report)
     {
         if (interval is null)
         {
             return;
         }
 
-        using var timer = new PeriodicTimer(interval.Value);
+        using var timer = new PeriodicTimer(interval.Value, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))

@@ -52,6 +52,13 @@ public sealed class RecommendationEngineOptions
     /// <summary>Snapshots kept in <see cref="DataDirectory"/>; older ones are deleted after each new one. The default is 2.</summary>
     public int SnapshotsToKeep { get; set; } = 2;
 
+    /// <summary>
+    /// The clock that times the <see cref="RetrainInterval"/> and <see cref="SnapshotInterval"/> schedules;
+    /// <see langword="null"/> (the default) for <see cref="TimeProvider.System"/>, or, when the engine is registered
+    /// with <see cref="RecEngineServiceCollectionExtensions.AddRecEngine"/>, the container's <see cref="System.TimeProvider"/> if it has one.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
+
     /// <summary>A copy of these options with <paramref name="models"/> after this instance's own models.</summary>
     internal RecommendationEngineOptions WithModels(IEnumerable<EngineModel> models)
     {
@@ -65,6 +72,7 @@ public sealed class RecommendationEngineOptions
             HalfLife = HalfLife,
             SnapshotInterval = SnapshotInterval,
             SnapshotsToKeep = SnapshotsToKeep,
+            TimeProvider = TimeProvider,
         };
         foreach (EngineModel model in Models.Concat(models))
         {

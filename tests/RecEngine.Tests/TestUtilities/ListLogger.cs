@@ -7,6 +7,8 @@ namespace RecEngine.Tests.TestUtilities;
 internal sealed class ListLogger : ILogger
 {
     private readonly ConcurrentQueue<(int Id, string Message)> _entries = new();
+    private readonly Lock _gate = new();
+    private readonly List<(int Id, int Count, TaskCompletionSource Seen)> _waiters = [];
 
     public (int Id, string Message)[] Entries => [.. _entries];
 
@@ -15,8 +17,40 @@ internal sealed class ListLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
         _entries.Enqueue((eventId.Id, formatter(state, exception)));
+        lock (_gate)
+        {
+            _waiters.RemoveAll(w => Signal(w.Id, w.Count, w.Seen));
+        }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> entries with event id <paramref name="id"/> have been logged (counting those logged already).</summary>
+    public Task WaitForAsync(int id, int count = 1)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (!Signal(id, count, seen))
+            {
+                _waiters.Add((id, count, seen));
+            }
+        }
+
+        return seen.Task;
+    }
+
+    private bool Signal(int id, int count, TaskCompletionSource seen)
+    {
+        if (_entries.Count(e => e.Id == id) < count)
+        {
+            return false;
+        }
+
+        seen.TrySetResult();
+        return true;
+    }
 }
 
 /// <summary>Hands one <see cref="ListLogger"/> per category to a logging pipeline, so tests see what a host's loggers write.</summary>
