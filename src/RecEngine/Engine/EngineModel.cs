@@ -88,12 +88,16 @@ public sealed class EngineModel
         online ??= new NeuralOnlineOptions();
         options.Validate();
         online.Validate();
-        return new EngineModel(name, true, (data, progress, cancellationToken) =>
-        {
-            var fitted = new NeuralRecommender(options);
-            fitted.Fit(data, progress, cancellationToken);
-            return new LiveNeural(fitted, online);
-        });
+        return new EngineModel(
+            name,
+            true,
+            (data, progress, cancellationToken) =>
+            {
+                var fitted = new NeuralRecommender(options);
+                fitted.Fit(data, progress, cancellationToken);
+                return new LiveNeural(fitted, online);
+            },
+            (history, state) => state.Kind == LiveNeural.StateKind ? LiveNeural.TryRestore(history, options, online, state.Data) : null);
     }
 
     /// <summary>Popularity (optionally decayed by a half-life), updated by every event.</summary>
