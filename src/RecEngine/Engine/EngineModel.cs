@@ -194,7 +194,12 @@ public sealed class EngineModel
         options ??= new NeighborhoodOptions();
         options.Validate();
         LiveNeighborhood.EnsureSupported(options);
-        return new EngineModel(name, true, (data, _, _) => new LiveNeighborhood(data, itemBased, options));
+        string kind = itemBased ? LiveNeighborhood.ItemStateKind : LiveNeighborhood.UserStateKind;
+        return new EngineModel(
+            name,
+            true,
+            (data, _, _) => new LiveNeighborhood(data, itemBased, options),
+            (history, state) => state.Kind == kind ? LiveNeighborhood.TryRestore(history, itemBased, options, state.Data) : null);
     }
 
     /// <summary>

@@ -567,4 +567,65 @@ public sealed class EngineSnapshotTests
         engine.ModelNames.ToDictionary(
             name => name,
             name => Enumerable.Range(0, users.UserCount).Select(u => engine.GetRecommender(name).Recommend(users.Users.GetId(u), 10)).ToArray());
+
+    [Fact]
+    public async Task LiveKnnStates_AreSavedAndRead_ServingAndFollowingEventsAsARebuildFromTheInteractions()
+    {
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        var options = new RecommendationEngineOptions();
+        options.Ingest.MaxBatchSize = 100;
+        options.Models.Add(EngineModel.ItemKnn(new NeighborhoodOptions { Neighbors = 10 }));
+        options.Models.Add(EngineModel.UserKnn(new NeighborhoodOptions { Neighbors = 10, Measure = SimilarityMeasure.Pearson, Values = MatrixValues.Weight }));
+        int cut = events.Length / 2;
+        await using RecommendationEngine original = await RecommendationEngine.StartAsync(options, start);
+        await original.SubmitAsync(events[..cut]).AsTask().WaitAsync(Timeout);
+        await original.FlushAsync().WaitAsync(Timeout);
+        using var saved = new MemoryStream();
+        await original.SaveAsync(saved).WaitAsync(Timeout);
+
+        // The same state without the models' saved states: what a snapshot of before them loads, by rebuilding.
+        saved.Position = 0;
+        EngineSnapshot snapshot = SnapshotFile.Read(saved, "test");
+        Assert.Equal([LiveNeighborhood.ItemStateKind, LiveNeighborhood.UserStateKind], snapshot.Models.Values.Select(m => m.Kind));
+        using var stripped = new MemoryStream();
+        SnapshotFile.Write(stripped, snapshot with { Models = new Dictionary<string, SavedState>() });
+
+        saved.Position = 0;
+        stripped.Position = 0;
+        var logger = new ListLogger();
+        await using RecommendationEngine loaded = await RecommendationEngine.LoadAsync(saved, options, logger).WaitAsync(Timeout);
+        await using RecommendationEngine rebuilt = await RecommendationEngine.LoadAsync(stripped, options).WaitAsync(Timeout);
+        Assert.DoesNotContain(logger.Entries, e => e.Id == 1010);
+        AssertSameKnn(all, original, loaded, rebuilt);
+
+        foreach (RecommendationEngine engine in new[] { original, loaded, rebuilt })
+        {
+            await engine.SubmitAsync(events[cut..]).AsTask().WaitAsync(Timeout);
+            await engine.FlushAsync().WaitAsync(Timeout);
+        }
+
+        AssertSameKnn(all, original, loaded, rebuilt);
+    }
+
+    /// <summary>Every user's top 10 and every item's similar items, of every model, equal across the engines.</summary>
+    private static void AssertSameKnn(InteractionDataset all, params RecommendationEngine[] engines)
+    {
+        foreach (string name in engines[0].ModelNames)
+        {
+            IRecommender expected = engines[0].GetRecommender(name);
+            foreach (RecommendationEngine engine in engines[1..])
+            {
+                IRecommender actual = engine.GetRecommender(name);
+                for (int u = 0; u < all.UserCount; u++)
+                {
+                    Assert.Equal(expected.Recommend(all.Users.GetId(u), 10), actual.Recommend(all.Users.GetId(u), 10));
+                }
+
+                for (int i = 0; i < all.ItemCount; i++)
+                {
+                    Assert.Equal(expected.SimilarItems(all.Items.GetId(i), 10), actual.SimilarItems(all.Items.GetId(i), 10));
+                }
+            }
+        }
+    }
 }

@@ -17,6 +17,25 @@ internal struct PairTable
     /// <summary>Number of keys.</summary>
     public readonly int Count => _count;
 
+    /// <summary>Length of the entry array (0 before the first key).</summary>
+    public readonly int Capacity => _entries?.Length ?? 0;
+
+    /// <summary>
+    /// An empty table of <paramref name="capacity"/> entries (0, or a power of two of at least 8), which takes
+    /// <c>capacity · 3 / 5</c> keys before it grows: a restored table gets its saved size back.
+    /// </summary>
+    public static PairTable WithCapacity(int capacity)
+    {
+        var table = default(PairTable);
+        if (capacity > 0)
+        {
+            table._entries = new long[capacity];
+            table._entries.AsSpan().Fill(Empty);
+        }
+
+        return table;
+    }
+
     /// <summary>The raw entries, for enumeration: skip those that are not <see cref="IsEntry"/>.</summary>
     public readonly ReadOnlySpan<long> Entries => _entries;
 
