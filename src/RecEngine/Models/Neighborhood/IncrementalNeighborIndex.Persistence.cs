@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RecEngine.Data;
 using RecEngine.Persistence;
@@ -16,15 +17,15 @@ namespace RecEngine.Models.Neighborhood;
 /// row sums (i32 counts, f64 sums, f64 squares per row), then the column sums alike; i32 pair count and the pair
 /// statistics the measure reads, one array per statistic (i32 counts always; f64 Σab for every measure but Jaccard;
 /// f64 Σa² and Σb² for Pearson and adjusted cosine; f64 Σa and Σb for Pearson); per row the capacity of its pair
-/// table (i32, 0 or a power of two) and its key count (i32), then i32 total and every table's (key, slot) entries in
-/// table order from just after an empty entry (i64 each); per row its list length (i32) and whether its list holds every candidate (u8), then the
+/// table (i32, 0 or a power of two) and its key count (i32), then i32 total capacity and every table's raw entries, empty
+/// ones included (i64 each: key · 2³² + slot, or −1), so a table is read back as it was, without hashing; per row its list length (i32) and whether its list holds every candidate (u8), then the
 /// lists' neighbours (i32) and similarities (f32) row after row.
 /// </para>
 /// <para>
 /// The entries by column, the compact copies of each list's last entry and the <see cref="PairSums.Listed"/> bits
 /// follow from the rest and are rebuilt. Statistics a measure does not read stay zero in a restored index (they are
 /// never read for it, whatever events come). About 12 bytes per pair for cosine, dot product and Jaccard (8 for
-/// Jaccard), 28 for adjusted cosine and 44 for Pearson, plus 16 per pair for the tables.
+/// Jaccard), 28 for adjusted cosine and 44 for Pearson, plus the tables: 8 bytes per entry, at least 13 and at most 27 per pair (they are 30% to 60% full).
 /// </para>
 /// </remarks>
 internal sealed partial class IncrementalNeighborIndex
@@ -39,7 +40,7 @@ internal sealed partial class IncrementalNeighborIndex
         {
             entries += _rows[r].Count;
             listed += _lengths[r];
-            keys += _tables[r].Count;
+            keys += _tables[r].Capacity;
         }
 
         return (6L * sizeof(int))
@@ -104,51 +105,18 @@ internal sealed partial class IncrementalNeighborIndex
             WriteField<double, SumBField>(writer, pairs);
         }
 
-        int keys = 0;
+        int capacities = 0;
         for (int r = 0; r < _rowCount; r++)
         {
             writer.Write(_tables[r].Capacity);
             writer.Write(_tables[r].Count);
-            keys += _tables[r].Count;
+            capacities += _tables[r].Capacity;
         }
 
-        writer.Write(keys);
-        long[] buffer = ArrayPool<long>.Shared.Rent(1024);
-        try
+        writer.Write(capacities);
+        for (int r = 0; r < _rowCount; r++)
         {
-            for (int r = 0; r < _rowCount; r++)
-            {
-                if (buffer.Length < _tables[r].Capacity)
-                {
-                    ArrayPool<long>.Shared.Return(buffer);
-                    buffer = ArrayPool<long>.Shared.Rent(_tables[r].Capacity);
-                }
-
-                // In table order from just after an empty entry: no probe run crosses an empty entry, so inserting
-                // in this order puts every key back where it was, and a restored table is the same table.
-                ReadOnlySpan<long> table = _tables[r].Entries;
-                int start = 0;
-                while (start < table.Length && PairTable.IsEntry(table[start]))
-                {
-                    start++;
-                }
-
-                int count = 0;
-                for (int e = 1; e <= table.Length; e++)
-                {
-                    long entry = table[(start + e) % table.Length];
-                    if (PairTable.IsEntry(entry))
-                    {
-                        buffer[count++] = entry;
-                    }
-                }
-
-                writer.WriteValues<long>(buffer.AsSpan(0, count));
-            }
-        }
-        finally
-        {
-            ArrayPool<long>.Shared.Return(buffer);
+            writer.WriteValues(_tables[r].Entries);
         }
 
         for (int r = 0; r < _rowCount; r++)
@@ -253,6 +221,9 @@ internal sealed partial class IncrementalNeighborIndex
         _ => sizeof(int) + sizeof(double),
     };
 
+    // Each of these loops runs once per load over millions of entries: compiled optimised at once rather than from
+    // unoptimised code on the first (and only) call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadTables(StateReader reader, IncrementalNeighborIndex index)
     {
         int rowCount = index._rowCount;
@@ -276,36 +247,52 @@ internal sealed partial class IncrementalNeighborIndex
             expected += count;
         }
 
-        int keys = reader.ReadCount(sizeof(long), "pair table entry");
-        if (keys != expected || keys != 2L * pairCount)
+        int total = reader.ReadCount(sizeof(long), "pair table entry");
+        if (total != capacities.Sum(c => (long)c) || expected != 2L * pairCount)
         {
-            throw reader.Invalid($"has {keys} pair table entries for {expected} keys and {pairCount} pairs.");
+            throw reader.Invalid($"has {total} pair table entries for tables of {expected} keys and {pairCount} pairs.");
         }
 
         // Each pair is the entry of both its rows, so every slot is named exactly twice.
         var references = new byte[pairCount];
-        long[] buffer = new long[Math.Max(8, counts.Length == 0 ? 0 : counts.Max())];
         for (int r = 0; r < rowCount; r++)
         {
-            Span<long> entries = buffer.AsSpan(0, counts[r]);
-            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(entries));
-            PairTable table = PairTable.WithCapacity(capacities[r]);
-            foreach (long entry in entries)
+            long[]? entries = capacities[r] == 0 ? null : new long[capacities[r]];
+            if (entries is not null)
             {
+                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(entries.AsSpan()));
+            }
+
+            int keys = 0;
+            foreach (long entry in entries.AsSpan())
+            {
+                if (!PairTable.IsEntry(entry))
+                {
+                    continue;
+                }
+
                 int key = PairTable.KeyOf(entry);
                 int slot = PairTable.SlotOf(entry);
-                if ((uint)key >= (uint)rowCount || key == r || (uint)slot >= (uint)pairCount || ++references[slot] > 2 || table.Find(key) >= 0)
+                if ((uint)key >= (uint)rowCount || key == r || (uint)slot >= (uint)pairCount || ++references[slot] > 2)
                 {
                     throw reader.Invalid($"has a pair table entry (row {key}, slot {slot}) at row {r} that is out of range, repeated or its own row.");
                 }
 
-                table.Add(key, slot);
+                keys++;
             }
 
-            index._tables[r] = table;
+            if (keys != counts[r])
+            {
+                throw reader.Invalid($"has a pair table of {keys} keys at row {r} where it says {counts[r]}.");
+            }
+
+            index._tables[r] = PairTable.FromEntries(entries, keys);
         }
     }
 
+    // Each of these loops runs once per load over millions of entries: compiled optimised at once rather than from
+    // unoptimised code on the first (and only) call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadLists(StateReader reader, IncrementalNeighborIndex index)
     {
         int rowCount = index._rowCount;
@@ -391,6 +378,9 @@ internal sealed partial class IncrementalNeighborIndex
     }
 
     /// <summary>Writes one statistic of every pair as one array, through a pooled buffer.</summary>
+    // Each of these loops runs once per load over millions of entries: compiled optimised at once rather than from
+    // unoptimised code on the first (and only) call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteField<T, TField>(StateWriter writer, ReadOnlySpan<PairSums> pairs)
         where T : unmanaged
         where TField : IPairField<T>
@@ -416,6 +406,9 @@ internal sealed partial class IncrementalNeighborIndex
     }
 
     /// <summary>Reads one statistic of every pair written by <see cref="WriteField"/>; floating-point statistics must be finite.</summary>
+    // Each of these loops runs once per load over millions of entries: compiled optimised at once rather than from
+    // unoptimised code on the first (and only) call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadField<T, TField>(StateReader reader, Span<PairSums> pairs, string what)
         where T : unmanaged
         where TField : IPairField<T>

@@ -21,18 +21,14 @@ internal struct PairTable
     public readonly int Capacity => _entries?.Length ?? 0;
 
     /// <summary>
-    /// An empty table of <paramref name="capacity"/> entries (0, or a power of two of at least 8), which takes
-    /// <c>capacity · 3 / 5</c> keys before it grows: a restored table gets its saved size back.
+    /// A table over <paramref name="entries"/> as <see cref="Entries"/> gave them (raw, empty entries included), holding
+    /// <paramref name="count"/> keys: a restored table is the saved one. The caller has checked the entries.
     /// </summary>
-    public static PairTable WithCapacity(int capacity)
+    public static PairTable FromEntries(long[]? entries, int count)
     {
         var table = default(PairTable);
-        if (capacity > 0)
-        {
-            table._entries = new long[capacity];
-            table._entries.AsSpan().Fill(Empty);
-        }
-
+        table._entries = entries;
+        table._count = count;
         return table;
     }
 
