@@ -32,16 +32,33 @@ public sealed class EngineModel
 {
     private readonly Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> _start;
     private readonly Func<InteractionDataset, SavedState, ILiveModel?>? _restore;
+    private readonly Action<StateWriter>? _writeSettings;
 
     private EngineModel(
-        string name, bool followsEvents, Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> start,
+        string name, string kind, object[] settings, Action<StateWriter>? writeSettings, bool followsEvents,
+        Func<InteractionDataset, IProgress<TrainingProgress>?, CancellationToken, ILiveModel> start,
         Func<InteractionDataset, SavedState, ILiveModel?>? restore = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
+        Kind = kind;
+        Settings = settings;
+        _writeSettings = writeSettings;
         FollowsEvents = followsEvents;
         _start = start;
         _restore = restore;
+    }
+
+    /// <summary>The factory kinds a saved configuration names (<see cref="Kind"/>).</summary>
+    internal static class Kinds
+    {
+        public const string ImplicitAls = "implicit-als";
+        public const string Neural = "neural";
+        public const string Popularity = "popularity";
+        public const string ItemKnn = "item-knn";
+        public const string UserKnn = "user-knn";
+        public const string Content = "content";
+        public const string Retrained = "retrained";
     }
 
     /// <summary>The name the engine serves the model under (<see cref="RecommendationEngine.GetRecommender"/>).</summary>
@@ -49,6 +66,48 @@ public sealed class EngineModel
 
     /// <summary>Whether every event updates the model as it arrives; otherwise only retraining brings events in.</summary>
     public bool FollowsEvents { get; }
+
+    /// <summary>Which factory made the model (one of <see cref="Kinds"/>), as a saved configuration records it.</summary>
+    internal string Kind { get; }
+
+    /// <summary>The options the factory was given (for a built-in model), in the order it takes them.</summary>
+    internal IReadOnlyList<object> Settings { get; }
+
+    /// <summary>Whether a saved configuration can make the model again: a built-in model, not a factory of the host's own.</summary>
+    internal bool CanRebuild => _writeSettings is not null;
+
+    /// <summary>Writes the options (a built-in model only; see <see cref="CanRebuild"/>).</summary>
+    internal void WriteSettings(StateWriter writer) => (_writeSettings ?? throw new InvalidOperationException($"Model '{Name}' has a factory of the host's own.")).Invoke(writer);
+
+    /// <summary>Makes a built-in model of <paramref name="kind"/> again from the options <see cref="WriteSettings"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">The kind is unknown, or the options are malformed or out of range.</exception>
+    /// <exception cref="NotSupportedException">The model was made by <see cref="Retrained"/> with a factory of the host's own.</exception>
+    internal static EngineModel Read(StateReader reader, string name, string kind)
+    {
+        if (kind == Kinds.Retrained)
+        {
+            throw new NotSupportedException(
+                $"Model '{name}' of the saved engine was made by EngineModel.Retrained with a factory of the host's own, which a saved state cannot make again; load the engine with RecommendationEngineOptions that configure its models.");
+        }
+
+        try
+        {
+            return kind switch
+            {
+                Kinds.ImplicitAls => ImplicitAls(ImplicitAlsOptions.Read(reader), LiveAlsOptions.Read(reader), name),
+                Kinds.Neural => Neural(NeuralOptions.Read(reader), NeuralOnlineOptions.Read(reader), name),
+                Kinds.Popularity => Popularity(PopularityOptions.Read(reader), name),
+                Kinds.ItemKnn => ItemKnn(NeighborhoodOptions.Read(reader), name),
+                Kinds.UserKnn => UserKnn(NeighborhoodOptions.Read(reader), name),
+                Kinds.Content => Content(ContentOptions.Read(reader), name),
+                _ => throw reader.Invalid($"configures model '{name}' of an unknown kind '{kind}'."),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            throw reader.Invalid($"configures model '{name}' ({kind}) with invalid options: {e.Message}");
+        }
+    }
 
     /// <summary>Implicit-feedback ALS, fitted on the engine's interactions, then following events by exact fold-in.</summary>
     /// <param name="options">Training options; <see langword="null"/> for the defaults.</param>
@@ -63,6 +122,13 @@ public sealed class EngineModel
         live.Validate();
         return new EngineModel(
             name,
+            Kinds.ImplicitAls,
+            [options, live],
+            writer =>
+            {
+                options.Write(writer);
+                live.Write(writer);
+            },
             true,
             (data, progress, cancellationToken) =>
             {
@@ -88,12 +154,23 @@ public sealed class EngineModel
         online ??= new NeuralOnlineOptions();
         options.Validate();
         online.Validate();
-        return new EngineModel(name, true, (data, progress, cancellationToken) =>
-        {
-            var fitted = new NeuralRecommender(options);
-            fitted.Fit(data, progress, cancellationToken);
-            return new LiveNeural(fitted, online);
-        });
+        return new EngineModel(
+            name,
+            Kinds.Neural,
+            [options, online],
+            writer =>
+            {
+                options.Write(writer);
+                online.Write(writer);
+            },
+            true,
+            (data, progress, cancellationToken) =>
+            {
+                var fitted = new NeuralRecommender(options);
+                fitted.Fit(data, progress, cancellationToken);
+                return new LiveNeural(fitted, online);
+            },
+            (history, state) => state.Kind == LiveNeural.StateKind ? LiveNeural.TryRestore(history, options, online, state.Data) : null);
     }
 
     /// <summary>Popularity (optionally decayed by a half-life), updated by every event.</summary>
@@ -104,7 +181,7 @@ public sealed class EngineModel
     {
         options ??= new PopularityOptions();
         options.Validate();
-        return new EngineModel(name, true, (data, _, _) => new LivePopularity(data, options));
+        return new EngineModel(name, Kinds.Popularity, [options], options.Write, true, (data, _, _) => new LivePopularity(data, options));
     }
 
     /// <summary>Item-based kNN whose neighbour lists follow every event exactly.</summary>
@@ -132,7 +209,7 @@ public sealed class EngineModel
     {
         options ??= new ContentOptions();
         options.Validate();
-        return new EngineModel(name, true, (data, _, _) => new LiveContent(data, options));
+        return new EngineModel(name, Kinds.Content, [options], options.Write, true, (data, _, _) => new LiveContent(data, options));
     }
 
     /// <summary>
@@ -148,6 +225,9 @@ public sealed class EngineModel
         ArgumentNullException.ThrowIfNull(create);
         return new EngineModel(
             name,
+            Kinds.Retrained,
+            [],
+            writeSettings: null,
             false,
             (data, progress, cancellationToken) =>
             {
@@ -190,7 +270,15 @@ public sealed class EngineModel
         options ??= new NeighborhoodOptions();
         options.Validate();
         LiveNeighborhood.EnsureSupported(options);
-        return new EngineModel(name, true, (data, _, _) => new LiveNeighborhood(data, itemBased, options));
+        string kind = itemBased ? LiveNeighborhood.ItemStateKind : LiveNeighborhood.UserStateKind;
+        return new EngineModel(
+            name,
+            itemBased ? Kinds.ItemKnn : Kinds.UserKnn,
+            [options],
+            options.Write,
+            true,
+            (data, _, _) => new LiveNeighborhood(data, itemBased, options),
+            (history, state) => state.Kind == kind ? LiveNeighborhood.TryRestore(history, itemBased, options, state.Data) : null);
     }
 
     /// <summary>

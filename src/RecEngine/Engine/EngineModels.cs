@@ -52,6 +52,9 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         }
     }
 
+    /// <summary>The engine's configuration (<see cref="EngineConfiguration"/>), saved with every captured state.</summary>
+    public byte[]? Configuration { get; set; }
+
     /// <summary>What each model serves, in the order of the options.</summary>
     public IReadOnlyList<EngineRecommender> Recommenders => _recommenders;
 
@@ -130,7 +133,7 @@ internal sealed class EngineModels : IEventApplier, IDisposable
             (sequence, decay) = (_lastSequence, _decay);
         }
 
-        return new EngineSnapshot(sequence, history.ToDataset(), states, decay);
+        return new EngineSnapshot(sequence, history.ToDataset(), states, decay, Configuration);
     }
 
     /// <summary>

@@ -71,6 +71,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         RecommendationEngineOptions options, EngineModels models, EventLog? log, DataDirectoryLock? directoryLock, long sequenceAfter, ILogger logger,
         Meter meter, bool ownsMeter, Histogram<double> retrainDuration, IMeterFactory? meterFactory, ActivitySource activities)
     {
+        Options = options;
         _activities = activities;
         _models = models;
         _directoryLock = directoryLock;
@@ -89,6 +90,9 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         _retrainLoop = RunPeriodically(options.RetrainInterval, clock, RetrainAsync, e => EngineLog.RetrainFailed(_logger, e));
         _snapshotLoop = RunPeriodically(options.SnapshotInterval, clock, SnapshotAsync, e => EngineLog.SnapshotFailed(_logger, e));
     }
+
+    /// <summary>The options the engine runs with (for an engine loaded without options, those its saved state configured).</summary>
+    internal RecommendationEngineOptions Options { get; }
 
     /// <summary>The default model (<see cref="RecommendationEngineOptions.DefaultModel"/>, else the first).</summary>
     public IRecommender Recommender { get; }
@@ -145,7 +149,8 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
     /// </summary>
     /// <param name="source">The saved state, read from the stream's position; the stream is left open after it.</param>
     /// <param name="options">
-    /// The engine's options; validated. Each model of <see cref="RecommendationEngineOptions.Models"/> takes the saved
+    /// The engine's options; validated. They win over the configuration the state records, which is not read (see
+    /// <see cref="LoadAsync(Stream, EngineLoadOptions?, ILogger?, IMeterFactory?, CancellationToken)"/> to use it). Each model of <see cref="RecommendationEngineOptions.Models"/> takes the saved
     /// state of the model of the same name when that state fits its configuration (the same kind and shape);
     /// otherwise it is trained on the saved interactions and a message says so (event id 1010). With a
     /// <see cref="RecommendationEngineOptions.DataDirectory"/>, the directory must hold no engine state yet: the
@@ -186,6 +191,68 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         return await StartCoreAsync(options, loaded.History, loaded, logger ?? NullLogger.Instance, meterFactory, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts an engine from the state another engine saved with <see cref="SaveAsync(Stream, CancellationToken)"/>,
+    /// configured as that engine was: the saved state records its models (names, kinds and options), its default model,
+    /// its ingest options, its half-life and its retrain interval, and the engine is made of those again; the host gives
+    /// only what is its own (<paramref name="host"/>, the logger and the meter). Otherwise as
+    /// <see cref="LoadAsync(Stream, RecommendationEngineOptions, ILogger?, IMeterFactory?, CancellationToken)"/>, which
+    /// takes full options instead (they win over the saved configuration, which it does not read).
+    /// </summary>
+    /// <param name="source">The saved state, read from the stream's position; the stream is left open after it.</param>
+    /// <param name="host">The data directory, event log and snapshot settings; <see langword="null"/> for none (in memory only).</param>
+    /// <param name="logger">Receives the engine's log messages; <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">Creates the engine's meter; <see langword="null"/> for a meter the engine owns.</param>
+    /// <param name="cancellationToken">Cancels loading; nothing is left running.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="host"/> is invalid (the message names the option).</exception>
+    /// <exception cref="InvalidDataException">
+    /// The source is not a saved engine, is damaged, is of another format version, holds no configuration (format
+    /// version 3: load it with full options), or holds a configuration that is malformed or invalid.
+    /// </exception>
+    /// <exception cref="NotSupportedException">
+    /// A saved model was made by <see cref="EngineModel.Retrained"/> with a factory of the host's own, which cannot be
+    /// made again from a file; the message names the model. Load with full options instead.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The data directory already holds an engine's snapshots or logged events.</exception>
+    /// <exception cref="IOException">The source cannot be read, or the data directory is in use or cannot be written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static async Task<RecommendationEngine> LoadAsync(
+        Stream source, EngineLoadOptions? host = null, ILogger? logger = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        const string name = "Saved engine";
+        EngineSnapshot loaded = await Task.Run(() => SnapshotFile.Read(source, name), cancellationToken).ConfigureAwait(false);
+        return await StartConfiguredAsync(loaded, name, host, logger, meterFactory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts an engine from the state saved in <paramref name="path"/>, configured as the engine that saved it was;
+    /// see <see cref="LoadAsync(Stream, EngineLoadOptions?, ILogger?, IMeterFactory?, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a saved engine, is damaged, is of another format version or holds no usable configuration (the message names the file).</exception>
+    /// <exception cref="NotSupportedException">A saved model has a factory of the host's own; the message names it.</exception>
+    public static async Task<RecommendationEngine> LoadAsync(
+        string path, EngineLoadOptions? host = null, ILogger? logger = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        EngineSnapshot loaded = await Task.Run(() => SnapshotFile.Read(path), cancellationToken).ConfigureAwait(false);
+        return await StartConfiguredAsync(loaded, $"Snapshot '{path}'", host, logger, meterFactory, cancellationToken).ConfigureAwait(false);
+    }
+
+
+    private static Task<RecommendationEngine> StartConfiguredAsync(
+        EngineSnapshot loaded, string source, EngineLoadOptions? host, ILogger? logger, IMeterFactory? meterFactory, CancellationToken cancellationToken)
+    {
+        byte[] configuration = loaded.Configuration
+            ?? throw new InvalidDataException($"{source} holds no configuration (it was saved in format version {SnapshotFile.OldestFormatVersion}, or with names that could not be written): load it with RecommendationEngineOptions.");
+        host ??= new EngineLoadOptions();
+        RecommendationEngineOptions options = EngineConfiguration.Decode(configuration, source, host);
+        options.Validate();
+        return StartCoreAsync(options, loaded.History, loaded, logger ?? NullLogger.Instance, meterFactory, cancellationToken);
+    }
+
     private static async Task<RecommendationEngine> StartCoreAsync(
         RecommendationEngineOptions options, InteractionDataset start, EngineSnapshot? loaded, ILogger logger, IMeterFactory? meterFactory, CancellationToken cancellationToken)
     {
@@ -209,6 +276,7 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
                 () => Prepare(options, start, loaded, telemetry, logger, cancellationToken), cancellationToken).ConfigureAwait(false);
             starting?.SetTag("recengine.interactions", models.HistoryCount);
             starting?.SetTag("recengine.replayed", replayed);
+            models.Configuration = EngineConfiguration.Encode(options);
             var engine = new RecommendationEngine(options, models, log, directoryLock, snapshotSequence, logger, meter, meterFactory is null, retrainDuration, meterFactory, activities);
             EngineLog.Started(logger, engine.ModelNames, models.HistoryCount, snapshotSequence, replayed);
             engine.ReconcileIfDiverged();
@@ -736,7 +804,8 @@ public sealed class RecommendationEngine : IEventIngest, IAsyncDisposable, IDisp
         {
             // The log first: if it cannot be opened, no snapshot is left behind to make the directory look taken.
             log = EventLog.Open(directory, options.EventLog, replay: null, out _);
-            SnapshotFile.Write(directory, loaded);
+            // The first snapshot records the configuration the engine now runs with.
+            SnapshotFile.Write(directory, loaded with { Configuration = EngineConfiguration.Encode(options) });
             return (models, log, loaded.Sequence, 0);
         }
         catch

@@ -14,6 +14,9 @@ internal sealed class SplitMix64
     /// <summary>Creates a generator; any state is valid, and nearby states still give unrelated streams.</summary>
     public SplitMix64(ulong state) => _state = state;
 
+    /// <summary>The state: a generator created with it goes on with the same numbers as this one (for saving).</summary>
+    public ulong State => _state;
+
     /// <summary>The next 64 uniformly distributed bits.</summary>
     public ulong NextUInt64()
     {

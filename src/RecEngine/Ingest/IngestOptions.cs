@@ -1,4 +1,5 @@
 using RecEngine.Data;
+using RecEngine.Persistence;
 
 namespace RecEngine.Ingest;
 
@@ -139,5 +140,55 @@ public sealed class IngestOptions
         }
 
         return true;
+    }
+
+    /// <summary>Writes the options into saved state (the weights with them).</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write(QueueCapacity);
+        writer.Write((int)FullQueuePolicy);
+        writer.Write(MaxBatchSize);
+        writer.Write(AllowNegativeWeights);
+        writer.Write(MaxIdLength);
+        writer.WriteOptional(MaxUsers);
+        writer.WriteOptional(MaxItems);
+        writer.Write(Weights.RejectUnknownKinds);
+        writer.Write(Weights.DefaultWeight);
+        writer.Write(Weights.Weights.Count);
+        foreach ((EventKind kind, float weight) in Weights.Weights)
+        {
+            writer.Write(kind.Name);
+            writer.Write(weight);
+        }
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/> (not validated; the weights must be finite).</summary>
+    internal static IngestOptions Read(StateReader reader)
+    {
+        var options = new IngestOptions
+        {
+            QueueCapacity = reader.ReadInt32(),
+            FullQueuePolicy = reader.ReadEnum<FullQueuePolicy>("full-queue policy"),
+            MaxBatchSize = reader.ReadInt32(),
+            AllowNegativeWeights = reader.ReadBoolean(),
+            MaxIdLength = reader.ReadInt32(),
+            MaxUsers = reader.ReadOptional<int>(),
+            MaxItems = reader.ReadOptional<int>(),
+        };
+        options.Weights.RejectUnknownKinds = reader.ReadBoolean();
+        options.Weights.DefaultWeight = reader.ReadFiniteSingle("default event weight");
+        int count = reader.ReadCount(1 + sizeof(float), "event weight");
+        for (int k = 0; k < count; k++)
+        {
+            string name = reader.ReadString();
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw reader.Invalid("has an event weight of an empty event kind.");
+            }
+
+            options.Weights.Set(new EventKind(name), reader.ReadFiniteSingle("event weight"));
+        }
+
+        return options;
     }
 }

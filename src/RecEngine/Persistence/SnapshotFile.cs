@@ -9,11 +9,12 @@ namespace RecEngine.Persistence;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Format</b>: a <see cref="StateFrame"/> with magic <c>RSNP</c> and format version 3, whose body holds the
+/// <b>Format</b>: a <see cref="StateFrame"/> with magic <c>RSNP</c> and format version 4, whose body holds the
 /// sequence (i64), the ageing of the last training (a flag, the reference time i64, the aged row count i32 and the
 /// half-life in milliseconds f64), user ids, item ids, item attributes, the interactions as columns (user and item
-/// indices, values, weights, timestamps, kinds by index into a table of kind names) and the model states (name,
-/// kind, bytes).
+/// indices, values, weights, timestamps, kinds by index into a table of kind names), the model states (name,
+/// kind, bytes) and the engine's configuration (a flag, then bytes in the layout of <see cref="EngineConfiguration"/>).
+/// Version 3 is the same without the configuration; it is still read.
 /// </para>
 /// <para>
 /// <b>Writing</b> a file goes to a temporary file that is forced to storage and then renamed over the final name,
@@ -26,7 +27,10 @@ namespace RecEngine.Persistence;
 internal static class SnapshotFile
 {
     /// <summary>The newest format version this code reads and the one it writes.</summary>
-    public const uint FormatVersion = 3;
+    public const uint FormatVersion = 4;
+
+    /// <summary>The oldest format version this code reads: version 3 holds no configuration.</summary>
+    public const uint OldestFormatVersion = 3;
 
     private const string Prefix = "snapshot-";
     private const string Extension = ".rsnp";
@@ -68,8 +72,18 @@ internal static class SnapshotFile
     }
 
     /// <summary>Writes <paramref name="snapshot"/> at the stream's position; returns the bytes written.</summary>
-    public static long Write(Stream destination, EngineSnapshot snapshot) =>
-        StateFrame.Write(destination, Magic, FormatVersion, writer => WriteBody(writer, snapshot));
+    public static long Write(Stream destination, EngineSnapshot snapshot) => Write(destination, snapshot, FormatVersion);
+
+    /// <summary>Writes <paramref name="snapshot"/> in format <paramref name="version"/> (3 leaves the configuration out).</summary>
+    internal static long Write(Stream destination, EngineSnapshot snapshot, uint version)
+    {
+        if (version is < OldestFormatVersion or > FormatVersion)
+        {
+            throw new ArgumentOutOfRangeException(nameof(version), version, $"Snapshots are written in format versions {OldestFormatVersion} to {FormatVersion}.");
+        }
+
+        return StateFrame.Write(destination, Magic, version, writer => WriteBody(writer, snapshot, version));
+    }
 
     /// <summary>Reads the snapshot at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is damaged, not a snapshot, or of another format version.</exception>
@@ -85,7 +99,7 @@ internal static class SnapshotFile
     /// <param name="source">How error messages name the input.</param>
     /// <exception cref="InvalidDataException">The input is damaged, not a snapshot, or of another format version.</exception>
     public static EngineSnapshot Read(Stream input, string source) =>
-        StateFrame.Read(input, Magic, FormatVersion, source, "snapshot", ReadBody);
+        StateFrame.Read(input, Magic, OldestFormatVersion, FormatVersion, source, "snapshot", ReadBody);
 
     /// <summary>
     /// Deletes all but the newest <paramref name="keep"/> snapshots (never <paramref name="written"/>, the one just
@@ -134,7 +148,7 @@ internal static class SnapshotFile
         return aside;
     }
 
-    private static void WriteBody(StateWriter writer, EngineSnapshot snapshot)
+    private static void WriteBody(StateWriter writer, EngineSnapshot snapshot, uint version)
     {
         InteractionDataset history = snapshot.History;
         writer.Write(snapshot.Sequence);
@@ -180,9 +194,15 @@ internal static class SnapshotFile
             writer.Write(state.Kind);
             writer.WriteArray<byte>(state.Data);
         }
+
+        if (version >= 4)
+        {
+            writer.Write(snapshot.Configuration is not null);
+            writer.WriteArray<byte>(snapshot.Configuration ?? []);
+        }
     }
 
-    private static EngineSnapshot ReadBody(StateReader reader)
+    private static EngineSnapshot ReadBody(StateReader reader, uint version)
     {
         long sequence = reader.ReadInt64();
         if (sequence < 0)
@@ -236,13 +256,21 @@ internal static class SnapshotFile
             }
         }
 
+        byte[]? configuration = null;
+        if (version >= 4)
+        {
+            bool configured = reader.ReadBoolean();
+            byte[] bytes = reader.ReadArray<byte>("configuration byte");
+            configuration = configured ? bytes : null;
+        }
+
         if (aged && (decay.Rows < 0 || decay.Rows > count || !(decay.HalfLifeMilliseconds > 0) || double.IsInfinity(decay.HalfLifeMilliseconds)))
         {
             throw reader.Invalid($"says {decay.Rows} of its {count} interactions were aged with a half-life of {decay.HalfLifeMilliseconds} ms.");
         }
 
         var history = new InteractionDataset(users, items, users.Count, items.Count, catalog, userIndices, itemIndices, values, weights, timestamps, kinds);
-        return new EngineSnapshot(sequence, history, models, aged ? decay : null);
+        return new EngineSnapshot(sequence, history, models, aged ? decay : null, configuration);
     }
 
     private static void WriteCatalog(StateWriter writer, ItemCatalog catalog)

@@ -22,7 +22,7 @@ internal static class StateFrame
 
     private const string OtherVersionKey = "RecEngine.FormatVersion";
 
-    /// <summary>Whether <paramref name="error"/> from <see cref="Read"/> says the input is of another format version (not damaged).</summary>
+    /// <summary>Whether <paramref name="error"/> from <see cref="Read{T}(Stream, ReadOnlySpan{byte}, uint, uint, string, string, Func{StateReader, uint, T})"/> says the input is of another format version (not damaged).</summary>
     public static bool IsOtherVersion(Exception error) => error is InvalidDataException && error.Data.Contains(OtherVersionKey);
 
     /// <summary>Writes one frame whose body <paramref name="body"/> writes; returns the bytes written.</summary>
@@ -79,7 +79,15 @@ internal static class StateFrame
     /// <param name="kind">What the frame holds, for the message on a foreign magic, for example <c>model file</c>.</param>
     /// <param name="parse">Parses the body.</param>
     /// <exception cref="InvalidDataException">The input is not such a frame, is damaged or truncated, or is of another version.</exception>
-    public static T Read<T>(Stream input, ReadOnlySpan<byte> magic, uint version, string source, string kind, Func<StateReader, T> parse)
+    public static T Read<T>(Stream input, ReadOnlySpan<byte> magic, uint version, string source, string kind, Func<StateReader, T> parse) =>
+        Read(input, magic, version, version, source, kind, (reader, _) => parse(reader));
+
+    /// <summary>
+    /// Reads a frame as <see cref="Read{T}(Stream, ReadOnlySpan{byte}, uint, string, string, Func{StateReader, T})"/>
+    /// does, accepting any format version from <paramref name="oldest"/> to <paramref name="newest"/>, which
+    /// <paramref name="parse"/> is given.
+    /// </summary>
+    public static T Read<T>(Stream input, ReadOnlySpan<byte> magic, uint oldest, uint newest, string source, string kind, Func<StateReader, uint, T> parse)
     {
         if (!BitConverter.IsLittleEndian)
         {
@@ -101,9 +109,10 @@ internal static class StateFrame
         }
 
         uint found = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        if (found != version)
+        if (found < oldest || found > newest)
         {
-            throw new InvalidDataException($"{source} has format version {found}; this version of RecEngine reads version {version} only.")
+            string reads = oldest == newest ? $"version {newest} only" : $"versions {oldest} to {newest}";
+            throw new InvalidDataException($"{source} has format version {found}; this version of RecEngine reads {reads}.")
             {
                 Data = { [OtherVersionKey] = found },
             };
@@ -127,7 +136,7 @@ internal static class StateFrame
 
             VerifyInPlace(input, length, lengthBytes, source);
             input.Position = start;
-            T result = Parse(new StateReader(input, start + length, source), parse);
+            T result = Parse(new StateReader(input, start + length, source), reader => parse(reader, found));
             input.Position = start + length + 4;
             return result;
         }
@@ -145,7 +154,7 @@ internal static class StateFrame
         }
 
         using var memory = new MemoryStream(body, writable: false);
-        return Parse(new StateReader(memory, body.Length, source), parse);
+        return Parse(new StateReader(memory, body.Length, source), reader => parse(reader, found));
     }
 
     /// <summary>

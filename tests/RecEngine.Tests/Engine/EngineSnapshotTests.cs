@@ -567,4 +567,235 @@ public sealed class EngineSnapshotTests
         engine.ModelNames.ToDictionary(
             name => name,
             name => Enumerable.Range(0, users.UserCount).Select(u => engine.GetRecommender(name).Recommend(users.Users.GetId(u), 10)).ToArray());
+
+    [Fact]
+    public async Task LiveKnnStates_AreSavedAndRead_ServingAndFollowingEventsAsARebuildFromTheInteractions()
+    {
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        var options = new RecommendationEngineOptions();
+        options.Ingest.MaxBatchSize = 100;
+        options.Models.Add(EngineModel.ItemKnn(new NeighborhoodOptions { Neighbors = 10 }));
+        options.Models.Add(EngineModel.UserKnn(new NeighborhoodOptions { Neighbors = 10, Measure = SimilarityMeasure.Pearson, Values = MatrixValues.Weight }));
+        int cut = events.Length / 2;
+        await using RecommendationEngine original = await RecommendationEngine.StartAsync(options, start);
+        await original.SubmitAsync(events[..cut]).AsTask().WaitAsync(Timeout);
+        await original.FlushAsync().WaitAsync(Timeout);
+        using var saved = new MemoryStream();
+        await original.SaveAsync(saved).WaitAsync(Timeout);
+
+        // The same state without the models' saved states: what a snapshot of before them loads, by rebuilding.
+        saved.Position = 0;
+        EngineSnapshot snapshot = SnapshotFile.Read(saved, "test");
+        Assert.Equal([LiveNeighborhood.ItemStateKind, LiveNeighborhood.UserStateKind], snapshot.Models.Values.Select(m => m.Kind));
+        using var stripped = new MemoryStream();
+        SnapshotFile.Write(stripped, snapshot with { Models = new Dictionary<string, SavedState>() });
+
+        saved.Position = 0;
+        stripped.Position = 0;
+        var logger = new ListLogger();
+        await using RecommendationEngine loaded = await RecommendationEngine.LoadAsync(saved, options, logger).WaitAsync(Timeout);
+        await using RecommendationEngine rebuilt = await RecommendationEngine.LoadAsync(stripped, options).WaitAsync(Timeout);
+        Assert.DoesNotContain(logger.Entries, e => e.Id == 1010);
+        AssertSameKnn(all, original, loaded, rebuilt);
+
+        foreach (RecommendationEngine engine in new[] { original, loaded, rebuilt })
+        {
+            await engine.SubmitAsync(events[cut..]).AsTask().WaitAsync(Timeout);
+            await engine.FlushAsync().WaitAsync(Timeout);
+        }
+
+        AssertSameKnn(all, original, loaded, rebuilt);
+    }
+
+    /// <summary>Every user's top 10 and every item's similar items, of every model, equal across the engines.</summary>
+    private static void AssertSameKnn(InteractionDataset all, params RecommendationEngine[] engines)
+    {
+        foreach (string name in engines[0].ModelNames)
+        {
+            IRecommender expected = engines[0].GetRecommender(name);
+            foreach (RecommendationEngine engine in engines[1..])
+            {
+                IRecommender actual = engine.GetRecommender(name);
+                for (int u = 0; u < all.UserCount; u++)
+                {
+                    Assert.Equal(expected.Recommend(all.Users.GetId(u), 10), actual.Recommend(all.Users.GetId(u), 10));
+                }
+
+                for (int i = 0; i < all.ItemCount; i++)
+                {
+                    Assert.Equal(expected.SimilarItems(all.Items.GetId(i), 10), actual.SimilarItems(all.Items.GetId(i), 10));
+                }
+            }
+        }
+    }
+
+    /// <summary>Options unlike the defaults in every part a saved configuration records.</summary>
+    private static RecommendationEngineOptions Configured()
+    {
+        var options = new RecommendationEngineOptions { DefaultModel = "knn", HalfLife = TimeSpan.FromDays(10), RetrainInterval = TimeSpan.FromDays(2) };
+        options.Ingest.MaxBatchSize = 50;
+        options.Ingest.QueueCapacity = 10_000;
+        options.Ingest.FullQueuePolicy = FullQueuePolicy.Reject;
+        options.Ingest.AllowNegativeWeights = false;
+        options.Ingest.MaxIdLength = 100;
+        options.Ingest.MaxUsers = 5_000;
+        options.Ingest.MaxItems = 4_000;
+        options.Ingest.Weights.RejectUnknownKinds = false;
+        options.Ingest.Weights.DefaultWeight = 0.5f;
+        options.Ingest.Weights.Set(EventKind.Click, 2.5f).Set(new EventKind("like"), 3f);
+        options.Models.Add(EngineModel.ImplicitAls(
+            new ImplicitAlsOptions { Factors = 8, Iterations = 4, Seed = 5, Regularization = 0.1f, Alpha = 2f, DegreeOfParallelism = 1 },
+            new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never, GramRefreshUpdates = 500, ConfidenceCacheMegabytes = 4 },
+            "als8"));
+        options.Models.Add(EngineModel.ItemKnn(new NeighborhoodOptions { Neighbors = 7, Shrinkage = 3f, Measure = SimilarityMeasure.Jaccard }, "knn"));
+        options.Models.Add(EngineModel.UserKnn(new NeighborhoodOptions { Neighbors = 9, Measure = SimilarityMeasure.Pearson, Values = MatrixValues.Weight }, "uknn"));
+        options.Models.Add(EngineModel.Popularity(new RecEngine.Models.Popularity.PopularityOptions { HalfLife = TimeSpan.FromDays(7), Values = MatrixValues.Weight }, "pop"));
+        options.Models.Add(EngineModel.Content(new ContentOptions { CategoryWeight = 2f, TextWeight = 0.5f, MinimumTokenLength = 3 }, "text"));
+        options.Models.Add(EngineModel.Neural(
+            new RecEngine.Models.Neural.NeuralOptions { EmbeddingSize = 8, HiddenLayers = [16], Epochs = 2, DegreeOfParallelism = 1, Seed = 3 },
+            new RecEngine.Models.Neural.NeuralOnlineOptions { LearningRate = 0.1, Seed = 11, UpdateItems = false },
+            "net"));
+        return options;
+    }
+
+    [Fact]
+    public async Task LoadWithoutOptions_MakesTheSavedConfigurationAgain_AndServesAndFollowsEventsAsTheOriginal()
+    {
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        RecommendationEngineOptions options = Configured();
+        int cut = events.Length / 2;
+        await using RecommendationEngine original = await RecommendationEngine.StartAsync(options, start);
+        await original.SubmitAsync(events[..cut]).AsTask().WaitAsync(Timeout);
+        await original.FlushAsync().WaitAsync(Timeout);
+        using var saved = new MemoryStream();
+        await original.SaveAsync(saved).WaitAsync(Timeout);
+        saved.Position = 0;
+        var logger = new ListLogger();
+        await using RecommendationEngine loaded = await RecommendationEngine.LoadAsync(saved, logger: logger).WaitAsync(Timeout);
+
+        RecommendationEngineOptions made = loaded.Options;
+        Assert.Equal(options.DefaultModel, made.DefaultModel);
+        Assert.Equal(options.HalfLife, made.HalfLife);
+        Assert.Equal(options.RetrainInterval, made.RetrainInterval);
+        Assert.Null(made.DataDirectory);
+        Assert.Null(made.SnapshotInterval);
+        AssertSameSettings(options.Ingest, made.Ingest, "Ingest");
+        Assert.Equal(options.Models.Select(m => (m.Name, m.Kind, m.FollowsEvents)), made.Models.Select(m => (m.Name, m.Kind, m.FollowsEvents)));
+        for (int m = 0; m < options.Models.Count; m++)
+        {
+            Assert.Equal(options.Models[m].Settings.Count, made.Models[m].Settings.Count);
+            for (int o = 0; o < options.Models[m].Settings.Count; o++)
+            {
+                AssertSameSettings(options.Models[m].Settings[o], made.Models[m].Settings[o], $"{options.Models[m].Name}[{o}]");
+            }
+        }
+
+        Assert.Equal("knn", loaded.Recommender.Name);
+        Assert.DoesNotContain(logger.Entries, e => e.Id == 1010);
+        var rebuilt = new Dictionary<string, float>(StringComparer.Ordinal) { ["text"] = 1e-4f };
+        AssertSameServing(Serve(original, all), Serve(loaded, all), rebuilt);
+
+        // The ingest options came back too: the same events are accepted, weighted and rejected alike.
+        Interaction[] later = [.. events[cut..], new Interaction("u-new", all.Items.GetId(0), 1f, DateTimeOffset.UtcNow, new EventKind("like")), new Interaction(new string('u', 101), all.Items.GetId(0), 1f, DateTimeOffset.UtcNow, EventKind.Click)];
+        BatchSubmitResult first = await original.SubmitAsync(later).AsTask().WaitAsync(Timeout);
+        BatchSubmitResult second = await loaded.SubmitAsync(later).AsTask().WaitAsync(Timeout);
+        Assert.Equal(first.Accepted, second.Accepted);
+        Assert.Equal(later.Length - 1, first.Accepted);
+        await Task.WhenAll(original.FlushAsync(), loaded.FlushAsync()).WaitAsync(Timeout);
+        AssertSameServing(Serve(original, all), Serve(loaded, all), new Dictionary<string, float>(rebuilt) { ["als8"] = 1e-4f });
+    }
+
+    [Fact]
+    public async Task LoadWithoutOptions_OfAModelWithAFactoryOfTheHostsOwn_ThrowsNamingIt_AndFullOptionsStillLoadIt()
+    {
+        (InteractionDataset all, InteractionDataset start, _) = Stream();
+        var options = new RecommendationEngineOptions();
+        options.Models.Add(EngineModel.Popularity());
+        options.Models.Add(EngineModel.Retrained("mine", () => new ItemKnnRecommender(new NeighborhoodOptions { Neighbors = 5 })));
+        using var saved = new MemoryStream();
+        await using (RecommendationEngine engine = await RecommendationEngine.StartAsync(options, start))
+        {
+            await engine.SaveAsync(saved).WaitAsync(Timeout);
+        }
+
+        saved.Position = 0;
+        NotSupportedException error = await Assert.ThrowsAsync<NotSupportedException>(() => RecommendationEngine.LoadAsync(saved));
+        Assert.Contains("Model 'mine'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("EngineModel.Retrained", error.Message, StringComparison.Ordinal);
+
+        saved.Position = 0;
+        await using RecommendationEngine loaded = await RecommendationEngine.LoadAsync(saved, options).WaitAsync(Timeout);
+        Assert.Equal(["popularity", "mine"], loaded.ModelNames);
+    }
+
+    [Fact]
+    public async Task AStateOfTheFormerVersion_LoadsWithOptionsByRebuilding_AndWithoutOptionsIsRefusedAsHoldingNoConfiguration()
+    {
+        using var folder = new TempFolder();
+        (InteractionDataset all, InteractionDataset start, Interaction[] events) = Stream();
+        RecommendationEngineOptions options = Options(null!);
+        options.DataDirectory = null;
+        options.Models[0] = EngineModel.ImplicitAls(new ImplicitAlsOptions { Factors = 8, Iterations = 4, Seed = 5 }, new LiveAlsOptions { ItemUpdates = ItemUpdatePolicy.Never });
+        await using RecommendationEngine original = await RecommendationEngine.StartAsync(options, start);
+        await original.SubmitAsync(events[..2_000]).AsTask().WaitAsync(Timeout);
+        await original.FlushAsync().WaitAsync(Timeout);
+        using var saved = new MemoryStream();
+        await original.SaveAsync(saved).WaitAsync(Timeout);
+        saved.Position = 0;
+
+        // Version 3 as it was written: no configuration, and of the live models only implicit ALS kept a state.
+        EngineSnapshot snapshot = SnapshotFile.Read(saved, "test");
+        string path = Path.Combine(folder.Path, "former.rsnp");
+        using (FileStream file = File.Create(path))
+        {
+            SnapshotFile.Write(file, snapshot with { Models = snapshot.Models.Where(m => m.Value.Kind.StartsWith("implicit-als/", StringComparison.Ordinal)).ToDictionary(), Configuration = null }, version: 3);
+        }
+
+        Assert.Equal(3u, BitConverter.ToUInt32(File.ReadAllBytes(path).AsSpan(4, 4)));
+        var logger = new ListLogger();
+        await using (RecommendationEngine loaded = await RecommendationEngine.LoadAsync(path, options, logger).WaitAsync(Timeout))
+        {
+            Assert.DoesNotContain(logger.Entries, e => e.Id == 1010);
+            AssertSameServing(Serve(original, all), Serve(loaded, all), Rebuilt);
+        }
+
+        InvalidDataException error = await Assert.ThrowsAsync<InvalidDataException>(() => RecommendationEngine.LoadAsync(path));
+        Assert.Contains("holds no configuration", error.Message, StringComparison.Ordinal);
+        Assert.Contains("former.rsnp", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every public property of two option objects is equal: values and strings by value, sequences element by
+    /// element, nested option objects property by property (reflection, not the code that saves them).
+    /// </summary>
+    private static void AssertSameSettings(object expected, object actual, string path)
+    {
+        Assert.Equal(expected.GetType(), actual.GetType());
+        foreach (System.Reflection.PropertyInfo property in expected.GetType().GetProperties())
+        {
+            if (property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            object? want = property.GetValue(expected), got = property.GetValue(actual);
+            string at = $"{path}.{property.Name}";
+            if (want is null || got is null)
+            {
+                Assert.True(want is null && got is null, $"{at}: {want ?? "null"} against {got ?? "null"}");
+            }
+            else if (want.GetType().IsPrimitive || want.GetType().IsEnum || want is string or TimeSpan or EventKind)
+            {
+                Assert.True(want.Equals(got), $"{at}: {want} against {got}");
+            }
+            else if (want is System.Collections.IEnumerable sequence)
+            {
+                Assert.Equal(sequence.Cast<object>(), ((System.Collections.IEnumerable)got).Cast<object>());
+            }
+            else
+            {
+                AssertSameSettings(want, got, at);
+            }
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using RecEngine.Persistence;
+
 namespace RecEngine.Models.Factorization;
 
 /// <summary>When the live ALS model re-solves the factors of the items that received events.</summary>
@@ -56,4 +58,22 @@ public sealed class LiveAlsOptions
             throw new ArgumentOutOfRangeException(nameof(ConfidenceCacheMegabytes), ConfidenceCacheMegabytes, "ConfidenceCacheMegabytes must be in [0, 1048576].");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(StateWriter writer)
+    {
+        writer.Write((int)ItemUpdates);
+        writer.Write(ItemUpdateEvents);
+        writer.Write(GramRefreshUpdates);
+        writer.Write(ConfidenceCacheMegabytes);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/> (not validated).</summary>
+    internal static LiveAlsOptions Read(StateReader reader) => new()
+    {
+        ItemUpdates = reader.ReadEnum<ItemUpdatePolicy>("item update policy"),
+        ItemUpdateEvents = reader.ReadInt32(),
+        GramRefreshUpdates = reader.ReadInt32(),
+        ConfidenceCacheMegabytes = reader.ReadInt32(),
+    };
 }

@@ -29,7 +29,7 @@ namespace RecEngine.Models.Neighborhood;
 /// <see cref="Apply"/>.
 /// </para>
 /// </remarks>
-internal sealed class IncrementalNeighborIndex
+internal sealed partial class IncrementalNeighborIndex
 {
     private readonly SimilarityMeasure _measure;
     private readonly float _shrinkage;

@@ -1,5 +1,6 @@
 using RecEngine.Data;
 using RecEngine.Ingest;
+using RecEngine.Persistence;
 
 namespace RecEngine.Models.Neighborhood;
 
@@ -21,6 +22,12 @@ namespace RecEngine.Models.Neighborhood;
 /// costs O(n_u + deg(i)) in the index (see <c>docs/benchmarks.md</c>). The writer side (<see cref="Apply"/>) is
 /// single-threaded, as the ingest pipeline calls it.
 /// </para>
+/// <para>
+/// <b>Saved state</b> (<see cref="CaptureState"/>, kinds <see cref="ItemStateKind"/> and <see cref="UserStateKind"/>):
+/// the index as contiguous arrays (<see cref="IncrementalNeighborIndex.WriteState"/>), so a restore reads it back
+/// instead of accumulating every co-occurrence again. The users' histories, seen items and popularity follow from it
+/// and from the interactions.
+/// </para>
 /// </remarks>
 internal sealed class LiveNeighborhood : ILiveModel
 {
@@ -30,6 +37,12 @@ internal sealed class LiveNeighborhood : ILiveModel
     private readonly HashSet<int> _touched = [];
     private readonly bool _itemBased;
     private readonly LiveServing _serving;
+
+    /// <summary>The kind (and layout version) of the state <see cref="CaptureState"/> writes for item-kNN.</summary>
+    public const string ItemStateKind = "item-knn/1";
+
+    /// <summary>The kind (and layout version) of the state <see cref="CaptureState"/> writes for user-kNN.</summary>
+    public const string UserStateKind = "user-knn/1";
 
     /// <summary>Starts from <paramref name="dataset"/>, with the lists a fit with <paramref name="options"/> would build.</summary>
     /// <param name="dataset">The interactions to start from.</param>
@@ -44,20 +57,89 @@ internal sealed class LiveNeighborhood : ILiveModel
         _options.Validate();
         EnsureSupported(_options);
 
-        _serving = new LiveServing(itemBased ? "item-knn" : "user-knn", FitContext.Create(dataset));
         var matrix = InteractionMatrix.Build(dataset, _options.Values, Policy);
         (SparseRows rows, SparseRows columns) = itemBased ? (matrix.ByItem, matrix.ByUser) : (matrix.ByUser, matrix.ByItem);
         _index = IncrementalNeighborIndex.Build(rows, columns, _options.Measure, _options.Shrinkage, _options.Neighbors, slack: _options.Neighbors);
-        for (int user = 0; user < dataset.UserCount; user++)
-        {
-            _histories.Set(user, new History(matrix.RowColumns(user).ToArray(), matrix.RowValues(user).ToArray()));
-        }
+        _serving = new LiveServing(NameOf(itemBased), FitContext.Create(dataset));
+        Start(dataset.UserCount);
+    }
 
-        Publish();
+    private LiveNeighborhood(InteractionDataset history, bool itemBased, NeighborhoodOptions options, IncrementalNeighborIndex index)
+    {
+        _itemBased = itemBased;
+        _options = options;
+        _index = index;
+        _serving = new LiveServing(NameOf(itemBased), FitContext.Create(history));
+        Start(history.UserCount);
     }
 
     /// <summary>Serves the latest published version.</summary>
     public IRecommender Recommender => _serving.Recommender;
+
+    /// <summary>
+    /// Restores a model from <paramref name="history"/> (every interaction it had applied) and the state
+    /// <see cref="CaptureState"/> wrote: the same index, so it serves and follows events as the saved one. Returns
+    /// null when the state does not fit <paramref name="options"/> (another measure, shrinkage, K or values), holds
+    /// more rows than the history, or is malformed: the caller then builds the index from the history.
+    /// </summary>
+    public static LiveNeighborhood? TryRestore(InteractionDataset history, bool itemBased, NeighborhoodOptions options, byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(state);
+        try
+        {
+            using var input = new MemoryStream(state, writable: false);
+            using var reader = new StateReader(input, state.Length, "The saved neighbourhood state");
+            if (reader.ReadInt32() != (int)options.Values)
+            {
+                return null;
+            }
+
+            (int rows, int columns) = itemBased ? (history.ItemCount, history.UserCount) : (history.UserCount, history.ItemCount);
+            IncrementalNeighborIndex? index = IncrementalNeighborIndex.ReadState(reader, options.Measure, options.Shrinkage, options.Neighbors, options.Neighbors, rows, columns);
+            if (index is null)
+            {
+                return null;
+            }
+
+            reader.CheckEnd();
+            return new LiveNeighborhood(history, itemBased, options, index);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The index (layout: i32 <see cref="NeighborhoodOptions.Values"/>, then <see cref="IncrementalNeighborIndex.WriteState"/>),
+    /// or <see langword="null"/> when it would not fit one array (over 2 GB): a restore then builds it from the
+    /// interactions. Called between micro-batches.
+    /// </summary>
+    public SavedState? CaptureState()
+    {
+        long length = sizeof(int) + _index.StateLength();
+        if (length > Array.MaxLength)
+        {
+            return null;
+        }
+
+        var bytes = new byte[length];
+        using (var buffer = new MemoryStream(bytes))
+        using (var writer = new StateWriter(buffer))
+        {
+            writer.Write((int)_options.Values);
+            _index.WriteState(writer);
+            writer.Flush();
+            if (buffer.Position != length)
+            {
+                throw new InvalidOperationException($"The neighbourhood state took {buffer.Position} bytes where {length} were counted.");
+            }
+        }
+
+        return new SavedState(_itemBased ? ItemStateKind : UserStateKind, bytes);
+    }
 
     /// <summary>Refuses options the index cannot follow: weightings and normalisation depend on global counts it does not keep.</summary>
     /// <exception cref="NotSupportedException">The options ask for a weighting or for normalised similarities.</exception>
@@ -68,6 +150,21 @@ internal sealed class LiveNeighborhood : ILiveModel
             throw new NotSupportedException(
                 $"Real-time neighbourhood models keep unweighted, unnormalised similarities only (Weighting = {options.Weighting}, NormalizeSimilarities = {options.NormalizeSimilarities}).");
         }
+    }
+
+    private static string NameOf(bool itemBased) => itemBased ? "item-knn" : "user-knn";
+
+    /// <summary>Every user's history from the index (the columns of item-kNN, the rows of user-kNN), then the first version.</summary>
+    private void Start(int users)
+    {
+        for (int user = 0; user < users; user++)
+        {
+            _histories.Set(user, _itemBased
+                ? new History(_index.ColumnIndices(user).ToArray(), _index.ColumnValues(user).ToArray())
+                : new History(_index.RowIndices(user).ToArray(), _index.RowValues(user).ToArray()));
+        }
+
+        Publish();
     }
 
     private DuplicatePolicy Policy => _options.Values == MatrixValues.Weight ? DuplicatePolicy.Sum : DuplicatePolicy.LastWins;

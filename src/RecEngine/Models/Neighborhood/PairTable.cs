@@ -17,6 +17,21 @@ internal struct PairTable
     /// <summary>Number of keys.</summary>
     public readonly int Count => _count;
 
+    /// <summary>Length of the entry array (0 before the first key).</summary>
+    public readonly int Capacity => _entries?.Length ?? 0;
+
+    /// <summary>
+    /// A table over <paramref name="entries"/> as <see cref="Entries"/> gave them (raw, empty entries included), holding
+    /// <paramref name="count"/> keys: a restored table is the saved one. The caller has checked the entries.
+    /// </summary>
+    public static PairTable FromEntries(long[]? entries, int count)
+    {
+        var table = default(PairTable);
+        table._entries = entries;
+        table._count = count;
+        return table;
+    }
+
     /// <summary>The raw entries, for enumeration: skip those that are not <see cref="IsEntry"/>.</summary>
     public readonly ReadOnlySpan<long> Entries => _entries;
 

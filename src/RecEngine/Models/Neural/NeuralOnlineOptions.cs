@@ -33,4 +33,22 @@ public sealed class NeuralOnlineOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be in (0, 10].");
         }
     }
+
+    /// <summary>Writes the options into saved state.</summary>
+    internal void Write(Persistence.StateWriter writer)
+    {
+        writer.Write(Enabled);
+        writer.Write(LearningRate);
+        writer.Write(UpdateItems);
+        writer.Write(Seed);
+    }
+
+    /// <summary>Reads options written by <see cref="Write"/> (not validated).</summary>
+    internal static NeuralOnlineOptions Read(Persistence.StateReader reader) => new()
+    {
+        Enabled = reader.ReadBoolean(),
+        LearningRate = reader.ReadDouble(),
+        UpdateItems = reader.ReadBoolean(),
+        Seed = reader.ReadInt32(),
+    };
 }

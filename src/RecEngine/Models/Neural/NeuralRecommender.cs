@@ -78,6 +78,31 @@ public sealed class NeuralRecommender : RecommenderBase
             throw reader.Invalid($"has embeddings of width {d} (product {product}) where its options say {options.EmbeddingSize} ({options.IncludeProduct}).");
         }
 
+        Mlp<float> network = ReadNetwork(reader, options);
+        float[] users = reader.ReadFinite(checked(context.UserCount * d), "user embedding value");
+        float[] items = reader.ReadFinite(checked(context.ItemCount * d), "item embedding value");
+        int userWidth = reader.ReadInt32();
+        float[] userFeatures = userWidth is >= 0 and <= 1 << 16 ? reader.ReadFinite(checked(context.UserCount * userWidth), "user feature") : throw reader.Invalid($"has {userWidth} user features.");
+        int itemWidth = reader.ReadInt32();
+        float[] itemFeatures = itemWidth is >= 0 and <= 1 << 16 ? reader.ReadFinite(checked(context.ItemCount * itemWidth), "item feature") : throw reader.Invalid($"has {itemWidth} item features.");
+        var features = new NeuralFeatures(userWidth, userFeatures, itemWidth, itemFeatures);
+        if (NeuralState.InputWidthOf(d, product, features) != network.InputSize)
+        {
+            throw reader.Invalid($"has a network of {network.InputSize} inputs for embeddings and features of {NeuralState.InputWidthOf(d, product, features)}.");
+        }
+
+        var state = new NeuralState(network, users, items, d, product, features);
+        recommender.Restore(new NeuralModel(context, state));
+        return recommender;
+    }
+
+    /// <summary>
+    /// Reads the layer widths and the parameters of a network (as <see cref="WriteState"/> writes them), which must
+    /// have the hidden layers of <paramref name="options"/> and finite parameters.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The widths are not the options' or a parameter is not finite.</exception>
+    internal static Mlp<float> ReadNetwork(StateReader reader, NeuralOptions options)
+    {
         // The hidden widths are the options' (validated, bounded); only the input width depends on the features.
         int[] sizes = reader.ReadArray<int>("layer width");
         if (sizes.Length != options.HiddenLayers.Count + 2 || sizes[^1] != 1 || sizes[0] is < 1 or > 1 << 20
@@ -97,22 +122,7 @@ public sealed class NeuralRecommender : RecommenderBase
             throw reader.Invalid($"has layers of {parameters} parameters.");
         }
 
-        float[] weights = reader.ReadFinite((int)parameters, "network parameter");
-        float[] users = reader.ReadFinite(checked(context.UserCount * d), "user embedding value");
-        float[] items = reader.ReadFinite(checked(context.ItemCount * d), "item embedding value");
-        int userWidth = reader.ReadInt32();
-        float[] userFeatures = userWidth is >= 0 and <= 1 << 16 ? reader.ReadFinite(checked(context.UserCount * userWidth), "user feature") : throw reader.Invalid($"has {userWidth} user features.");
-        int itemWidth = reader.ReadInt32();
-        float[] itemFeatures = itemWidth is >= 0 and <= 1 << 16 ? reader.ReadFinite(checked(context.ItemCount * itemWidth), "item feature") : throw reader.Invalid($"has {itemWidth} item features.");
-        var features = new NeuralFeatures(userWidth, userFeatures, itemWidth, itemFeatures);
-        if (NeuralState.InputWidthOf(d, product, features) != sizes[0])
-        {
-            throw reader.Invalid($"has a network of {sizes[0]} inputs for embeddings and features of {NeuralState.InputWidthOf(d, product, features)}.");
-        }
-
-        var state = new NeuralState(Mlp<float>.FromParameters(sizes, weights), users, items, d, product, features);
-        recommender.Restore(new NeuralModel(context, state));
-        return recommender;
+        return Mlp<float>.FromParameters(sizes, reader.ReadFinite((int)parameters, "network parameter"));
     }
 
     /// <summary>
