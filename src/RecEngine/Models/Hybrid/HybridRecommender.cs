@@ -119,7 +119,7 @@ public sealed class HybridRecommender : RecommenderBase
 
     /// <summary>The weights of the grid that score best on each user's held-out latest interaction.</summary>
     private double[] Learn(InteractionDataset dataset, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
-        [.. Search([DatasetSplit.LeaveLastOut(dataset)], progress, cancellationToken).Best.Candidate];
+        [.. Search([DatasetSplit.LeaveLastOut(dataset)], progress, cancellationToken).Result.Best.Candidate];
 
     /// <summary>
     /// Chooses the blend weights on a validation split, the way <see cref="HyperparameterSearch"/> chooses other
@@ -143,7 +143,7 @@ public sealed class HybridRecommender : RecommenderBase
     public SearchResult<IReadOnlyList<double>> SearchWeights(DatasetSplit validation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(validation);
-        return Search([validation], progress: null, cancellationToken);
+        return Search([validation], progress: null, cancellationToken).Result;
     }
 
     /// <summary>
@@ -172,10 +172,16 @@ public sealed class HybridRecommender : RecommenderBase
             ArgumentNullException.ThrowIfNull(split, nameof(validations));
         }
 
+        return Search(validations, progress: null, cancellationToken).Result;
+    }
+
+    /// <summary>As <see cref="SearchWeights(IReadOnlyList{DatasetSplit}, CancellationToken)"/>, with each trial's mean NDCG@k too, in trial order.</summary>
+    internal (SearchResult<IReadOnlyList<double>> Result, IReadOnlyList<double> Ndcg) SearchWeightsWithNdcg(IReadOnlyList<DatasetSplit> validations, CancellationToken cancellationToken = default)
+    {
         return Search(validations, progress: null, cancellationToken);
     }
 
-    private SearchResult<IReadOnlyList<double>> Search(IReadOnlyList<DatasetSplit> splits, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private (SearchResult<IReadOnlyList<double>> Result, IReadOnlyList<double> Ndcg) Search(IReadOnlyList<DatasetSplit> splits, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         List<double[]> grid = Simplex(_parts.Length, (int)Math.Round(1 / _options.WeightStep));
         var hitRates = new double[grid.Count];
@@ -213,7 +219,7 @@ public sealed class HybridRecommender : RecommenderBase
             }
         }
 
-        return new SearchResult<IReadOnlyList<double>>(trials[best], trials.AsReadOnly());
+        return (new SearchResult<IReadOnlyList<double>>(trials[best], trials.AsReadOnly()), Array.AsReadOnly(ndcgs));
     }
 
     /// <summary>The kind under which model files store this recommender.</summary>

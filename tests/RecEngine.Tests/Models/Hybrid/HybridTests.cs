@@ -124,6 +124,8 @@ public sealed class HybridTests
             new HybridOptions { WeightStep = 0.25, Validation = sampled });
 
         SearchResult<IReadOnlyList<double>> search = hybrid.SearchWeights(validation);
+        (SearchResult<IReadOnlyList<double>> again, IReadOnlyList<double> ndcgs) = hybrid.SearchWeightsWithNdcg([validation]);
+        Assert.Equal(search.Trials.Select(t => t.Score), again.Trials.Select(t => t.Score));
 
         // The reference: each weight vector as its own hybrid with fixed weights, fitted and evaluated from scratch
         // (no scores kept between weight vectors).
@@ -138,6 +140,7 @@ public sealed class HybridTests
             EvaluationResult result = RankingEvaluator.Evaluate(reference, validation, sampled);
             expected.Add((result[MetricNames.HitRate(10)], result[MetricNames.Ndcg(10)]));
             Assert.Equal(expected[g].HitRate, search.Trials[g].Score, 12);
+            Assert.Equal(expected[g].Ndcg, ndcgs[g], 12);
         }
 
         int best = 0;
