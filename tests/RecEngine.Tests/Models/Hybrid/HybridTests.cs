@@ -115,6 +115,50 @@ public sealed class HybridTests
     }
 
     [Fact]
+    public void SearchWeights_ScoresEveryGridPointAsAFixedBlendFittedOnTheValidationTrain_AndKeepsTheBest()
+    {
+        DatasetSplit validation = DatasetSplit.LeaveLastOut(Data.Value);
+        var sampled = new RankingEvaluationOptions { Protocol = EvaluationProtocol.Sampled, NegativeSampleCount = 30, Seed = 3 };
+        var hybrid = new HybridRecommender(
+            [(new ItemKnnRecommender(), 0.5), (new PopularityRecommender(), 0.5)],
+            new HybridOptions { WeightStep = 0.25, Validation = sampled });
+
+        SearchResult<IReadOnlyList<double>> search = hybrid.SearchWeights(validation);
+        (SearchResult<IReadOnlyList<double>> again, IReadOnlyList<double> ndcgs) = hybrid.SearchWeightsWithNdcg([validation]);
+        Assert.Equal(search.Trials.Select(t => t.Score), again.Trials.Select(t => t.Score));
+
+        // The reference: each weight vector as its own hybrid with fixed weights, fitted and evaluated from scratch
+        // (no scores kept between weight vectors).
+        double[][] grid = [[0, 1], [0.25, 0.75], [0.5, 0.5], [0.75, 0.25], [1, 0]];
+        Assert.Equal(grid.Length, search.Trials.Count);
+        var expected = new List<(double HitRate, double Ndcg)>();
+        for (int g = 0; g < grid.Length; g++)
+        {
+            Assert.Equal(grid[g], search.Trials[g].Candidate);
+            var reference = new HybridRecommender([(new ItemKnnRecommender(), grid[g][0]), (new PopularityRecommender(), grid[g][1])]);
+            reference.Fit(validation.Train);
+            EvaluationResult result = RankingEvaluator.Evaluate(reference, validation, sampled);
+            expected.Add((result[MetricNames.HitRate(10)], result[MetricNames.Ndcg(10)]));
+            Assert.Equal(expected[g].HitRate, search.Trials[g].Score, 12);
+            Assert.Equal(expected[g].Ndcg, ndcgs[g], 12);
+        }
+
+        int best = 0;
+        for (int g = 1; g < grid.Length; g++)
+        {
+            if (expected[g].HitRate > expected[best].HitRate || (expected[g].HitRate == expected[best].HitRate && expected[g].Ndcg > expected[best].Ndcg))
+            {
+                best = g;
+            }
+        }
+
+        Assert.Equal(grid[best], search.Best.Candidate);
+
+        // Not a flat curve: the weights matter on this data, so choosing among them is a real test.
+        Assert.True(expected.Max(e => e.HitRate) > expected.Min(e => e.HitRate), $"every weight scores {expected[0].HitRate}");
+    }
+
+    [Fact]
     public void BadConfigurations_AreRefused()
     {
         var knn = new ItemKnnRecommender();
