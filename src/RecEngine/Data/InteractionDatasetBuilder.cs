@@ -122,14 +122,60 @@ public sealed class InteractionDatasetBuilder
     /// Registers an item with its attributes. The item becomes a candidate for recommendation even if it has no
     /// interactions. Setting attributes again for the same item replaces them.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="itemId"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="itemId"/> is null or empty; or a category or tag of <paramref name="attributes"/> is null; or one
+    /// of its numeric attributes is NaN or infinite (content models standardise them, and a saved engine refuses them).
+    /// The builder is unchanged.
+    /// </exception>
     /// <exception cref="ArgumentNullException"><paramref name="attributes"/> is null.</exception>
     public InteractionDatasetBuilder SetItemAttributes(string itemId, ItemAttributes attributes)
     {
         ArgumentException.ThrowIfNullOrEmpty(itemId);
         ArgumentNullException.ThrowIfNull(attributes);
+        if (AttributeError(itemId, attributes) is { } error)
+        {
+            throw new ArgumentException(error, nameof(attributes));
+        }
+
         _attributes[_items.GetOrAdd(itemId)] = attributes;
         return this;
+    }
+
+    /// <summary>Why <paramref name="attributes"/> cannot be stored, or null when it can.</summary>
+    private static string? AttributeError(string itemId, ItemAttributes attributes)
+    {
+        if (FirstNull(attributes.Categories) is int category)
+        {
+            return $"The category at position {category} of item '{itemId}' is null.";
+        }
+
+        if (FirstNull(attributes.Tags) is int tag)
+        {
+            return $"The tag at position {tag} of item '{itemId}' is null.";
+        }
+
+        foreach ((string name, float value) in attributes.Numeric)
+        {
+            if (!float.IsFinite(value))
+            {
+                return $"The numeric attribute '{name}' of item '{itemId}' is {value}; numeric attributes must be finite.";
+            }
+        }
+
+        return null;
+    }
+
+    private static int? FirstNull(IReadOnlyList<string> values)
+    {
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (values[i] is null)
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Attributes set so far for <paramref name="itemId"/>, if any.</summary>

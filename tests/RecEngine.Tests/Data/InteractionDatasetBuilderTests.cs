@@ -92,6 +92,42 @@ public sealed class InteractionDatasetBuilderTests
         Assert.Same(ItemAttributes.Empty, data.Catalog[0]);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void SetItemAttributes_NonFiniteNumericAttribute_ThrowsNamingItAndLeavesTheBuilderUnchanged(float value)
+    {
+        var builder = new InteractionDatasetBuilder();
+        builder.Add("u", "i1", 1f, 0);
+        var attributes = new ItemAttributes { Numeric = new Dictionary<string, float> { ["year"] = 1995f, ["price"] = value } };
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => builder.SetItemAttributes("i2", attributes));
+
+        Assert.Equal("attributes", error.ParamName);
+        Assert.Contains("'price'", error.Message);
+        Assert.Contains("'i2'", error.Message);
+        Assert.Contains(value.ToString(System.Globalization.CultureInfo.CurrentCulture), error.Message);
+        InteractionDataset data = builder.Build();
+        Assert.Equal(1, data.ItemCount);
+        Assert.False(builder.TryGetItemAttributes("i2", out _));
+    }
+
+    [Fact]
+    public void SetItemAttributes_NullCategoryOrTag_ThrowsNamingThePosition()
+    {
+        var builder = new InteractionDatasetBuilder();
+
+        ArgumentException category = Assert.Throws<ArgumentException>(
+            () => builder.SetItemAttributes("i", new ItemAttributes { Categories = ["a", null!] }));
+        ArgumentException tag = Assert.Throws<ArgumentException>(
+            () => builder.SetItemAttributes("i", new ItemAttributes { Tags = [null!] }));
+
+        Assert.Contains("category at position 1 of item 'i'", category.Message);
+        Assert.Contains("tag at position 0 of item 'i'", tag.Message);
+        Assert.Equal(0, builder.Build().ItemCount);
+    }
+
     [Fact]
     public void Build_IsASnapshot_LaterAddsDoNotChangeIt()
     {
