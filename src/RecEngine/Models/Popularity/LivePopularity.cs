@@ -45,11 +45,13 @@ internal sealed class LivePopularity : ILiveModel
             MatrixValues.Value => dataset.Values,
             _ => default,
         };
+        // Summed in row order (the scores of a fit), sorted once at the end.
         for (int row = 0; row < dataset.Count; row++)
         {
-            Add(dataset.ItemIndices[row], values.IsEmpty ? 1f : values[row], dataset.Timestamps[row]);
+            Add(dataset.ItemIndices[row], values.IsEmpty ? 1f : values[row], dataset.Timestamps[row], reorder: false);
         }
 
+        _ranking.Reorder();
         Publish(dataset.UserCount);
     }
 
@@ -64,14 +66,14 @@ internal sealed class LivePopularity : ILiveModel
             int item = _serving.Items.GetOrAdd(e.Event.ItemId);
             int user = _serving.Users.GetOrAdd(e.Event.UserId);
             _ranking.Grow(item + 1);
-            Add(item, e.ValueFor(_options.Values), e.Event.Timestamp.ToUnixTimeMilliseconds());
+            Add(item, e.ValueFor(_options.Values), e.Event.Timestamp.ToUnixTimeMilliseconds(), reorder: true);
             _serving.Observe(user, item);
         }
 
         Publish(_serving.UserRows);
     }
 
-    private void Add(int item, float value, long timestamp)
+    private void Add(int item, float value, long timestamp, bool reorder)
     {
         double halfLife = _options.HalfLife?.TotalMilliseconds ?? 0;
         double weight = value;
@@ -96,7 +98,14 @@ internal sealed class LivePopularity : ILiveModel
         }
 
         _latest = Math.Max(_latest, timestamp);
-        _ranking.Add(item, weight);
+        if (reorder)
+        {
+            _ranking.Add(item, weight);
+        }
+        else
+        {
+            _ranking.AddUnordered(item, weight);
+        }
     }
 
     private void Publish(int users)

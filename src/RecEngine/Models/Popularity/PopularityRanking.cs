@@ -35,6 +35,20 @@ internal sealed class PopularityRanking
         Reposition(item);
     }
 
+    /// <summary>
+    /// Adds <paramref name="amount"/> to the score of an item already ranked without moving it: the order is stale
+    /// until <see cref="Reorder"/>. For a bulk start, where one sort costs O(n log n) and moving each item on each
+    /// addition could cost O(n) per addition.
+    /// </summary>
+    public void AddUnordered(int item, double amount)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)item, (uint)_count, nameof(item));
+        _scores[item] += amount;
+    }
+
+    /// <summary>Sorts the items again by score (descending, ties by lower index), after <see cref="AddUnordered"/>.</summary>
+    public void Reorder() => Resort();
+
     /// <summary>Multiplies every score by <paramref name="factor"/>, then sorts again (scores may have collapsed into ties).</summary>
     public void Scale(double factor)
     {
