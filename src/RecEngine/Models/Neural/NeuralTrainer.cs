@@ -40,11 +40,16 @@ internal sealed class NeuralTrainer : IDisposable
     private readonly AdamW<float> _userOptimizer;
     private readonly AdamW<float> _itemOptimizer;
     private readonly int _rowsPerExample;
-    private readonly CountdownEvent _pending = new(0);
+    private readonly SliceWorkers? _workers;
     private readonly bool[] _userTouched;
     private readonly bool[] _itemTouched;
     private readonly List<int> _touchedUsers = [];
     private readonly List<int> _touchedItems = [];
+
+    // How long the slice workers spin for the next batch before they block: longer than the serial work between two
+    // batches (the reduction and the updates, tens to hundreds of microseconds), short enough not to hold a core when
+    // training stops.
+    private static readonly TimeSpan WorkerSpin = TimeSpan.FromMilliseconds(1);
 
     private NeuralTrainer(NeuralOptions options, NeuralState state, InteractionMatrix seen, int threads)
     {
@@ -61,7 +66,7 @@ internal sealed class NeuralTrainer : IDisposable
         _sampler = new ItemSampler(seen.Columns, popularity, options.Negatives, options.PopularityExponent);
         _rowsPerExample = options.Loss == NeuralLoss.Bpr ? 2 : 1;
         int examplesPerSlice = (options.BatchSize + threads - 1) / threads;
-        _slices = [.. Enumerable.Range(0, threads).Select(_ => new Slice(state, examplesPerSlice * _rowsPerExample, _pending))];
+        _slices = [.. Enumerable.Range(0, threads).Select(_ => new Slice(state, examplesPerSlice * _rowsPerExample))];
         _userTouched = new bool[state.UserCount];
         _itemTouched = new bool[state.ItemCount];
         _userGradients = new float[state.Users.Length];
@@ -69,6 +74,7 @@ internal sealed class NeuralTrainer : IDisposable
         _networkOptimizer = new AdamW<float>(state.Network.Parameters.Length);
         _userOptimizer = new AdamW<float>(state.Users.Length);
         _itemOptimizer = new AdamW<float>(state.Items.Length);
+        _workers = threads > 1 ? new SliceWorkers(threads - 1, s => _slices[s].Execute(), WorkerSpin, "RecEngine neural training") : null;
     }
 
     /// <summary>The state being trained: before any <see cref="Step"/>, the starting state.</summary>
@@ -96,7 +102,7 @@ internal sealed class NeuralTrainer : IDisposable
         return new NeuralTrainer(options, state, seen, threads);
     }
 
-    public void Dispose() => _pending.Dispose();
+    public void Dispose() => _workers?.Dispose();
 
     /// <summary>The starting state: He-initialised network; embeddings from ALS or drawn from N(0, 0.05²).</summary>
     private static NeuralState Initial(InteractionDataset data, NeuralOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -305,7 +311,7 @@ internal sealed class NeuralTrainer : IDisposable
 
     /// <summary>
     /// Runs each slice's share of <paramref name="count"/> examples from <paramref name="start"/>: the first on this
-    /// thread, the others as the slices' own thread-pool work items, then waits for all. Allocation-free.
+    /// thread, the others on the slice workers, then waits for all. Allocation-free.
     /// </summary>
     private void RunSlices(Example[] examples, int start, int count, float scale, bool backward)
     {
@@ -314,17 +320,12 @@ internal sealed class NeuralTrainer : IDisposable
         {
             int from = Math.Min(count, s * perSlice);
             int to = Math.Min(count, from + perSlice);
-            _slices[s].Prepare(_state, examples, start + from, to - from, _options.Loss, scale, backward, queued: s > 0);
+            _slices[s].Prepare(_state, examples, start + from, to - from, _options.Loss, scale, backward);
         }
 
-        _pending.Reset(_slices.Length - 1);
-        for (int s = 1; s < _slices.Length; s++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(_slices[s], preferLocal: false);
-        }
-
+        _workers?.Post();
         _slices[0].Execute();
-        _pending.Wait();
+        _workers?.Join();
         foreach (Slice slice in _slices)
         {
             slice.ThrowIfFailed();
@@ -402,9 +403,8 @@ internal sealed class NeuralTrainer : IDisposable
     internal readonly record struct Example(int User, int Item, int Other);
 
     /// <summary>One thread's share of a batch: its rows, network buffers, gradient buffer and loss.</summary>
-    private sealed class Slice : IThreadPoolWorkItem
+    private sealed class Slice
     {
-        private readonly CountdownEvent _done;
         private NeuralState? _state;
         private Example[] _examples = [];
         private int _start;
@@ -412,7 +412,6 @@ internal sealed class NeuralTrainer : IDisposable
         private NeuralLoss _kind;
         private float _scale;
         private bool _backward;
-        private bool _queued;
         private Exception? _error;
         private readonly Mlp<float>.Workspace _workspace;
         private readonly float[] _inputs;
@@ -422,9 +421,8 @@ internal sealed class NeuralTrainer : IDisposable
         private readonly (int User, int Item)[] _pairs;
         private readonly int _width;
 
-        public Slice(NeuralState state, int maxRows, CountdownEvent done)
+        public Slice(NeuralState state, int maxRows)
         {
-            _done = done;
             _width = state.InputWidth;
             _workspace = state.Network.CreateWorkspace(Math.Max(1, maxRows));
             _inputs = new float[Math.Max(1, maxRows) * _width];
@@ -446,13 +444,10 @@ internal sealed class NeuralTrainer : IDisposable
         public ReadOnlySpan<float> InputGradient(int row) => _inputGradients.AsSpan(row * _width, _width);
 
         /// <summary>Sets the work of the next <see cref="Execute"/>.</summary>
-        public void Prepare(NeuralState state, Example[] examples, int start, int count, NeuralLoss kind, float scale, bool backward, bool queued)
-        {
+        public void Prepare(NeuralState state, Example[] examples, int start, int count, NeuralLoss kind, float scale, bool backward) =>
             (_state, _examples, _start, _count, _kind, _scale, _backward, _error) = (state, examples, start, count, kind, scale, backward, null);
-            _queued = queued;
-        }
 
-        /// <summary>Runs the prepared work, keeping what it throws; as a thread-pool item it then signals the batch's countdown.</summary>
+        /// <summary>Runs the prepared work, keeping what it throws.</summary>
         public void Execute()
         {
             try
@@ -463,13 +458,6 @@ internal sealed class NeuralTrainer : IDisposable
             {
                 // Kept for the waiting thread, which rethrows once every slice has finished with the shared state.
                 _error = e;
-            }
-            finally
-            {
-                if (_queued)
-                {
-                    _done.Signal();
-                }
             }
         }
 
@@ -538,3 +526,4 @@ internal sealed class NeuralTrainer : IDisposable
         }
     }
 }
+

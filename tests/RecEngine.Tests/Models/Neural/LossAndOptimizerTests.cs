@@ -79,4 +79,42 @@ public sealed class LossAndOptimizerTests
         Assert.Equal([0.9f, 0.9f, 0.9f, 1f, 1f, 1f, 0.9f, 0.9f, 0.9f, 1f, 1f, 1f], table, (a, b) => Math.Abs(a - b) < 1e-6f);
         Assert.All(optimizer.Moments.First.AsSpan(3, 3).ToArray(), m => Assert.Equal(0f, m));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(1_000)]
+    public void AdamW_VectorUpdate_GivesTheBitsOfTheScalarReference(int size)
+    {
+        // Sizes below, at and past whole vectors (with a scalar tail), over several steps so that the moments differ.
+        var random = new Random(size);
+        var vector = new AdamW<float>(size);
+        var scalar = new AdamW<float>(size);
+        float[] a = [.. Enumerable.Range(0, size).Select(_ => (float)(random.NextDouble() - 0.5))];
+        float[] b = [.. a];
+        var settings = new AdamSettings(0.01, 0.05);
+        for (int step = 0; step < 5; step++)
+        {
+            float[] gradients = [.. Enumerable.Range(0, size).Select(_ => (float)((random.NextDouble() - 0.5) * 3))];
+            vector.Advance();
+            scalar.Advance();
+            vector.Update(a, gradients, settings);
+            scalar.UpdateReference(b, gradients, settings);
+        }
+
+        Assert.Equal(b, a);
+        Assert.Equal(scalar.Moments.First, vector.Moments.First);
+        Assert.Equal(scalar.Moments.Second, vector.Moments.Second);
+        Assert.NotEqual(a, Enumerable.Repeat(0f, size));
+    }
+
+    [Fact]
+    public void AdamW_GradientsOfAnotherLength_AreRefused()
+    {
+        var optimizer = new AdamW<float>(4);
+        float[] parameters = [1f, 2f, 3f, 4f];
+        optimizer.Advance();
+        Assert.Throws<ArgumentException>(() => optimizer.Update(parameters, [1f, 2f], new AdamSettings(0.1, 0)));
+        Assert.Equal([1f, 2f, 3f, 4f], parameters);
+    }
 }
