@@ -41,6 +41,8 @@ internal sealed class NeuralTrainer : IDisposable
     private readonly AdamW<float> _itemOptimizer;
     private readonly int _rowsPerExample;
     private readonly SliceWorkers? _workers;
+    private bool _updating;
+    private AdamSettings _updateSettings;
     private readonly bool[] _userTouched;
     private readonly bool[] _itemTouched;
     private readonly List<int> _touchedUsers = [];
@@ -74,7 +76,7 @@ internal sealed class NeuralTrainer : IDisposable
         _networkOptimizer = new AdamW<float>(state.Network.Parameters.Length);
         _userOptimizer = new AdamW<float>(state.Users.Length);
         _itemOptimizer = new AdamW<float>(state.Items.Length);
-        _workers = threads > 1 ? new SliceWorkers(threads - 1, s => _slices[s].Execute(), WorkerSpin, "RecEngine neural training") : null;
+        _workers = threads > 1 ? new SliceWorkers(threads - 1, RunWorker, WorkerSpin, "RecEngine neural training") : null;
     }
 
     /// <summary>The state being trained: before any <see cref="Step"/>, the starting state.</summary>
@@ -270,33 +272,70 @@ internal sealed class NeuralTrainer : IDisposable
         return loss;
     }
 
-    /// <summary>The AdamW updates of the network and of the embedding rows the accumulated batch touched; clears their gradients.</summary>
+    /// <summary>
+    /// The AdamW updates of the network and of the embedding rows the accumulated batch touched; clears their
+    /// gradients. With slice workers, the first updates the item rows while this thread updates the network and the
+    /// user rows (disjoint parameters, so the same bits as one after the other).
+    /// </summary>
     private void Apply(AdamSettings settings)
     {
-        float[] gradients = _state.Network.Gradients;
         _touchedUsers.Sort();
         _touchedItems.Sort();
-        ReadOnlySpan<int> users = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedUsers);
-        ReadOnlySpan<int> items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedItems);
         _networkOptimizer.Advance();
         _userOptimizer.Advance();
         _itemOptimizer.Advance();
-        _networkOptimizer.Update(_state.Network.Parameters, gradients, settings);
+        if (_workers is null)
+        {
+            UpdateNetworkAndUsers(settings);
+            UpdateItems(settings);
+            return;
+        }
+
+        _updateSettings = settings;
+        _updating = true;
+        _workers.Post();
+        UpdateNetworkAndUsers(settings);
+        _workers.Join();
+        _updating = false;
+    }
+
+    /// <summary>What slice worker <paramref name="number"/> runs in a round: its slice, or in an update round (worker 1) the item rows.</summary>
+    private void RunWorker(int number)
+    {
+        if (!_updating)
+        {
+            _slices[number].Execute();
+        }
+        else if (number == 1)
+        {
+            UpdateItems(_updateSettings);
+        }
+    }
+
+    private void UpdateNetworkAndUsers(AdamSettings settings)
+    {
+        _networkOptimizer.Update(_state.Network.Parameters, _state.Network.Gradients, settings);
+        ReadOnlySpan<int> users = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedUsers);
         _userOptimizer.StepRows(_state.Users, _userGradients, users, _state.Embedding, settings);
-        _itemOptimizer.StepRows(_state.Items, _itemGradients, items, _state.Embedding, settings);
         foreach (int u in users)
         {
             _userGradients.AsSpan(u * _state.Embedding, _state.Embedding).Clear();
             _userTouched[u] = false;
         }
 
+        _touchedUsers.Clear();
+    }
+
+    private void UpdateItems(AdamSettings settings)
+    {
+        ReadOnlySpan<int> items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_touchedItems);
+        _itemOptimizer.StepRows(_state.Items, _itemGradients, items, _state.Embedding, settings);
         foreach (int i in items)
         {
             _itemGradients.AsSpan(i * _state.Embedding, _state.Embedding).Clear();
             _itemTouched[i] = false;
         }
 
-        _touchedUsers.Clear();
         _touchedItems.Clear();
     }
 

@@ -78,15 +78,23 @@ public sealed class NeuralTrainingTests
 
         float[] network = (float[])trainer.State.Network.Parameters.Clone();
         float[] users = (float[])trainer.State.Users.Clone();
+        // Rounds of 200 steps until one allocates nothing: the runtime may allocate once on this thread when it
+        // installs optimised code in the middle of a round (later under a busy test run), but an allocation per step
+        // would show in every round.
         double total = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int b = 0; b < 200; b++)
+        var rounds = new List<long>();
+        for (int round = 0; round < 5 && (rounds.Count == 0 || rounds[^1] != 0); round++)
         {
-            total += trainer.Step(examples, (b + 50) % batches * options.BatchSize, options.BatchSize, settings);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int b = 0; b < 200; b++)
+            {
+                total += trainer.Step(examples, (b + 50) % batches * options.BatchSize, options.BatchSize, settings);
+            }
+
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0L, allocated);
+        Assert.True(rounds[^1] == 0, $"bytes allocated by each round of 200 steps: {string.Join(", ", rounds)}");
 
         // The steps did train: the loss is finite and the parameters moved.
         Assert.True(double.IsFinite(total) && total > 0, $"summed loss {total}");
