@@ -119,11 +119,12 @@ public sealed class InteractionDatasetBuilder
     }
 
     /// <summary>
-    /// Registers an item with its attributes. The item becomes a candidate for recommendation even if it has no
-    /// interactions. Setting attributes again for the same item replaces them.
+    /// Registers an item with a copy of its attributes (later changes to the given lists do not reach the builder). The
+    /// item becomes a candidate for recommendation even if it has no interactions. Setting attributes again for the
+    /// same item replaces them.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// <paramref name="itemId"/> is null or empty; or a category or tag of <paramref name="attributes"/> is null; or one
+    /// <paramref name="itemId"/> is null or empty; or a collection of <paramref name="attributes"/>, a category or a tag is null; or one
     /// of its numeric attributes is NaN or infinite (content models standardise them, and a saved engine refuses them).
     /// The builder is unchanged.
     /// </exception>
@@ -132,12 +133,27 @@ public sealed class InteractionDatasetBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(itemId);
         ArgumentNullException.ThrowIfNull(attributes);
-        if (AttributeError(itemId, attributes) is { } error)
+        if (attributes.Categories is null || attributes.Tags is null || attributes.Numeric is null)
+        {
+            string collection = attributes.Categories is null ? "Categories" : attributes.Tags is null ? "Tags" : "Numeric";
+            throw new ArgumentException($"The attributes of item '{itemId}' have a null {collection} collection.", nameof(attributes));
+        }
+
+        // A copy, checked and kept, so that changing the caller's lists afterwards reaches neither the builder nor a
+        // built dataset.
+        ItemAttributes copy = ReferenceEquals(attributes, ItemAttributes.Empty) ? attributes : new ItemAttributes
+        {
+            Title = attributes.Title,
+            Categories = [.. attributes.Categories],
+            Tags = [.. attributes.Tags],
+            Numeric = new Dictionary<string, float>(attributes.Numeric, StringComparer.Ordinal),
+        };
+        if (AttributeError(itemId, copy) is { } error)
         {
             throw new ArgumentException(error, nameof(attributes));
         }
 
-        _attributes[_items.GetOrAdd(itemId)] = attributes;
+        _attributes[_items.GetOrAdd(itemId)] = copy;
         return this;
     }
 

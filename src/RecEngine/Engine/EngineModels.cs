@@ -98,22 +98,40 @@ internal sealed class EngineModels : IEventApplier, IDisposable
         // half-life applies from the next retrain), and the events since as they came.
         TrainingDecay? decay = snapshot.Decay;
         InteractionDataset seen = decay is { } aged ? aged.ApplyTo(snapshot.History) : snapshot.History;
-        // Each model restores from its own state and the same read-only history, so they restore side by side: a load
-        // then takes about as long as its slowest model (item-kNN reading its pair statistics) rather than their sum.
+        // The built-in models restore from their own states and the same read-only history and share nothing else,
+        // so they restore side by side: a load then takes about as long as its slowest model (item-kNN reading its pair
+        // statistics) rather than their sum. Retrained models run the host's factory and Fit, which need not be
+        // thread-safe: they restore one after another, after the others.
         var live = new ILiveModel[models.Length];
-        try
+        var errors = new Exception?[models.Length];
+        void RestoreOne(int m)
         {
-            Parallel.For(0, models.Length, new ParallelOptions { CancellationToken = cancellationToken }, m =>
+            string name = models[m].Name;
+            try
             {
-                string name = models[m].Name;
                 live[m] = models[m].Restore(seen, snapshot.Models.GetValueOrDefault(name), kind => unfit(name, kind), cancellationToken);
-            });
+            }
+            catch (Exception e)
+            {
+                errors[m] = e;
+            }
         }
-        catch (AggregateException e)
+
+        int[] builtIn = [.. Enumerable.Range(0, models.Length).Where(m => models[m].Kind != EngineModel.Kinds.Retrained)];
+        Parallel.ForEach(builtIn, new ParallelOptions { CancellationToken = cancellationToken }, RestoreOne);
+        for (int m = 0; m < models.Length; m++)
         {
-            // The caller sees what a model threw (a cancellation or an I/O error), as from a sequential restore.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
+            if (models[m].Kind == EngineModel.Kinds.Retrained && errors.All(e => e is null))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RestoreOne(m);
+            }
+        }
+
+        // The caller sees what the first model in the configured order threw, as from a sequential restore.
+        if (errors.FirstOrDefault(e => e is not null) is { } error)
+        {
+            ExceptionDispatchInfo.Capture(error).Throw();
         }
 
         return new EngineModels(models, live, history, snapshot.Sequence, batchSize, halfLife, decay, telemetry);

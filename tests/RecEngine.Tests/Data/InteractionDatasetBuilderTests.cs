@@ -129,6 +129,35 @@ public sealed class InteractionDatasetBuilderTests
     }
 
     [Fact]
+    public void SetItemAttributes_NullCollection_ThrowsNamingIt()
+    {
+        var builder = new InteractionDatasetBuilder();
+
+        ArgumentException categories = Assert.Throws<ArgumentException>(() => builder.SetItemAttributes("i", new ItemAttributes { Categories = null! }));
+        ArgumentException numeric = Assert.Throws<ArgumentException>(() => builder.SetItemAttributes("i", new ItemAttributes { Numeric = null! }));
+
+        Assert.Contains("null Categories collection", categories.Message);
+        Assert.Contains("null Numeric collection", numeric.Message);
+        Assert.Equal(0, builder.Build().ItemCount);
+    }
+
+    [Fact]
+    public void SetItemAttributes_KeepsACopy_LaterChangesToTheGivenListsDoNotReachTheDataset()
+    {
+        var categories = new List<string> { "drama" };
+        var numeric = new Dictionary<string, float> { ["year"] = 1995f };
+        var builder = new InteractionDatasetBuilder();
+        builder.SetItemAttributes("i", new ItemAttributes { Categories = categories, Numeric = numeric });
+
+        categories.Add("comedy");
+        numeric["year"] = float.NaN;
+        InteractionDataset data = builder.Build();
+
+        Assert.Equal(["drama"], data.Catalog[0].Categories);
+        Assert.Equal(1995f, data.Catalog[0].Numeric["year"]);
+    }
+
+    [Fact]
     public void Build_IsASnapshot_LaterAddsDoNotChangeIt()
     {
         var builder = new InteractionDatasetBuilder();

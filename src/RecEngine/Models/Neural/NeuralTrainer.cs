@@ -294,9 +294,22 @@ internal sealed class NeuralTrainer : IDisposable
         _updateSettings = settings;
         _updating = true;
         _workers.Post();
-        UpdateNetworkAndUsers(settings);
-        _workers.Join();
-        _updating = false;
+        try
+        {
+            UpdateNetworkAndUsers(settings);
+        }
+        finally
+        {
+            // Even when this half fails: the worker's half ends before anything else runs, and the next round is slices.
+            try
+            {
+                _workers.Join();
+            }
+            finally
+            {
+                _updating = false;
+            }
+        }
     }
 
     /// <summary>What slice worker <paramref name="number"/> runs in a round: its slice, or in an update round (worker 1) the item rows.</summary>

@@ -12,7 +12,7 @@ namespace RecEngine.Models.Neural;
 /// <remarks>One caller at a time. The threads are background threads; <see cref="Dispose"/> stops and joins them.</remarks>
 internal sealed class SliceWorkers : IDisposable
 {
-    private readonly Thread[] _threads;
+    private Thread[] _threads;
     private readonly Action<int> _work;
     private readonly object _gate = new();
     private readonly long _spinTicks;
@@ -31,20 +31,38 @@ internal sealed class SliceWorkers : IDisposable
         _work = work;
         _spinTicks = (long)(spin.TotalSeconds * Stopwatch.Frequency);
         _threads = new Thread[count];
-        for (int i = 0; i < count; i++)
+        int started = 0;
+        try
         {
-            int number = i + 1;
-            _threads[i] = new Thread(() => Loop(number)) { IsBackground = true, Name = $"{name} {number}" };
-            _threads[i].Start();
+            for (; started < count; started++)
+            {
+                int number = started + 1;
+                _threads[started] = new Thread(() => Loop(number)) { IsBackground = true, Name = $"{name} {number}" };
+                _threads[started].Start();
+            }
+        }
+        catch
+        {
+            // Stop the threads already started (Dispose joins only those).
+            Array.Resize(ref _threads, started);
+            Dispose();
+            throw;
         }
     }
 
     /// <summary>Starts a round: every worker runs its work once. The caller then does its own share and calls <see cref="Join"/>.</summary>
+    /// <exception cref="InvalidOperationException">The last round has not been joined.</exception>
+    /// <exception cref="ObjectDisposedException">Disposed.</exception>
     public void Post()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_running != 0)
+            {
+                throw new InvalidOperationException("The last round of the slice workers has not been joined.");
+            }
+
             _running = _threads.Length;
             Volatile.Write(ref _round, _round + 1);
             Monitor.PulseAll(_gate);

@@ -76,4 +76,19 @@ public sealed class SliceWorkersTests
         Assert.All(threads.Skip(1), thread => Assert.False(thread!.IsAlive));
         Assert.Throws<ObjectDisposedException>(pool.Post);
     }
+
+    [Fact]
+    public void PostBeforeTheLastRoundIsJoined_IsRefused()
+    {
+        using var release = new ManualResetEventSlim();
+        using var pool = new SliceWorkers(1, _ => release.Wait(TimeSpan.FromSeconds(30)), TimeSpan.Zero, "test workers");
+        pool.Post();
+
+        Assert.Throws<InvalidOperationException>(pool.Post);
+
+        release.Set();
+        pool.Join();
+        pool.Post();
+        pool.Join();
+    }
 }
