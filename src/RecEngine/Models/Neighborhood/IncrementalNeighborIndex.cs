@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using RecEngine.Data;
 
 namespace RecEngine.Models.Neighborhood;
@@ -60,6 +62,10 @@ internal sealed partial class IncrementalNeighborIndex
     private int[] _heapIndices;
     private float[] _heapScores;
     private float[] _entryScores = [];
+
+    // How many table entries ahead Recompute asks for a pair: enough to cover a memory access (about 100 ns) at the
+    // 5-10 ns a pair takes to score once in cache.
+    private const int PrefetchDistance = 16;
 
     private IncrementalNeighborIndex(SimilarityMeasure measure, float shrinkage, int neighbors, int slack)
     {
@@ -329,6 +335,13 @@ internal sealed partial class IncrementalNeighborIndex
         int valid = 0;
         for (int e = 0; e < entries.Length; e++)
         {
+            // The pairs of a row lie scattered over an array of hundreds of megabytes, so each read below would wait
+            // for memory: ask for the pair a few entries ahead while this one is computed.
+            if (e + PrefetchDistance < entries.Length && PairTable.IsEntry(entries[e + PrefetchDistance]))
+            {
+                Prefetch(ref _pairs[PairTable.SlotOf(entries[e + PrefetchDistance])]);
+            }
+
             long entry = entries[e];
             if (!PairTable.IsEntry(entry))
             {
@@ -388,6 +401,19 @@ internal sealed partial class IncrementalNeighborIndex
             {
                 Rerank(other, row, similarity);
             }
+        }
+    }
+
+    /// <summary>
+    /// Hints the processor to bring <paramref name="target"/>'s cache line in. Only a hint: a prefetch never faults,
+    /// so an address the collector has since moved costs nothing but the hint.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<T>(ref T target)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref target));
         }
     }
 
