@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RecEngine.Evaluation;
 using RecEngine.Models.Neural;
+using RecEngine.Tests.TestUtilities;
 
 namespace RecEngine.Tests.Models.Neural;
 
@@ -213,10 +214,11 @@ public sealed class MlpTests
         Mlp<float>.Workspace workspace = network.CreateWorkspace(256);
         network.Forward(workspace, input, 256, output);
         network.Backward(workspace, input, 256, gradient, inputGradient);
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        network.Forward(workspace, input, 256, output);
-        network.Backward(workspace, input, 256, gradient, inputGradient);
-        Assert.Equal(allocated, GC.GetAllocatedBytesForCurrentThread());
+        SteadyAllocation.AssertNone(() =>
+        {
+            network.Forward(workspace, input, 256, output);
+            network.Backward(workspace, input, 256, gradient, inputGradient);
+        });
     }
 
     [Fact]

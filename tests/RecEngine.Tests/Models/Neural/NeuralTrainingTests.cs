@@ -78,23 +78,14 @@ public sealed class NeuralTrainingTests
 
         float[] network = (float[])trainer.State.Network.Parameters.Clone();
         float[] users = (float[])trainer.State.Users.Clone();
-        // Rounds of 200 steps until one allocates nothing: the runtime may allocate once on this thread when it
-        // installs optimised code in the middle of a round (later under a busy test run), but an allocation per step
-        // would show in every round.
         double total = 0;
-        var rounds = new List<long>();
-        for (int round = 0; round < 5 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        SteadyAllocation.AssertNone(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int b = 0; b < 200; b++)
             {
                 total += trainer.Step(examples, (b + 50) % batches * options.BatchSize, options.BatchSize, settings);
             }
-
-            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.True(rounds[^1] == 0, $"bytes allocated by each round of 200 steps: {string.Join(", ", rounds)}");
+        });
 
         // The steps did train: the loss is finite and the parameters moved.
         Assert.True(double.IsFinite(total) && total > 0, $"summed loss {total}");
@@ -120,17 +111,16 @@ public sealed class NeuralTrainingTests
             model.Recommend(users[warm % users.Length], top);
         }
 
-        int written = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int call = 0; call < 200; call++)
+        int written = 0, calls = 0;
+        SteadyAllocation.AssertNone(() =>
         {
-            model.Score(users[call % users.Length], items, scores);
-            written += model.Recommend(users[call % users.Length], top);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0L, allocated);
-        Assert.Equal(200 * top.Length, written);
+            for (int call = 0; call < 200; call++, calls++)
+            {
+                model.Score(users[call % users.Length], items, scores);
+                written += model.Recommend(users[call % users.Length], top);
+            }
+        });
+        Assert.Equal(calls * top.Length, written);
         Assert.True(scores.Distinct().Count() > items.Length / 2, "the scores are not those of a trained network");
     }
 

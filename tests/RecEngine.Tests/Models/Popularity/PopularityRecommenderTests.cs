@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RecEngine.Data;
 using RecEngine.Models.Popularity;
+using RecEngine.Tests.TestUtilities;
 
 namespace RecEngine.Tests.Models.Popularity;
 
@@ -153,14 +154,14 @@ public sealed class PopularityRecommenderTests
         model.Recommend("b", destination, options);
         model.Recommend("stranger", destination, options);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        SteadyAllocation.AssertNone(() =>
         {
-            model.Recommend("b", destination, options);
-            model.Recommend("stranger", destination, options);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 100; i++)
+            {
+                model.Recommend("b", destination, options);
+                model.Recommend("stranger", destination, options);
+            }
+        });
     }
 
     [Fact]
