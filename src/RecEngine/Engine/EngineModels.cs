@@ -117,15 +117,17 @@ internal sealed class EngineModels : IEventApplier, IDisposable
             }
         }
 
-        int[] builtIn = [.. Enumerable.Range(0, models.Length).Where(m => models[m].Kind != EngineModel.Kinds.Retrained)];
-        Parallel.ForEach(builtIn, new ParallelOptions { CancellationToken = cancellationToken }, RestoreOne);
-        for (int m = 0; m < models.Length; m++)
+        ILookup<bool, int> retrained = Enumerable.Range(0, models.Length).ToLookup(m => models[m].Kind == EngineModel.Kinds.Retrained);
+        Parallel.ForEach(retrained[false], new ParallelOptions { CancellationToken = cancellationToken }, RestoreOne);
+        foreach (int m in retrained[true])
         {
-            if (models[m].Kind == EngineModel.Kinds.Retrained && errors.All(e => e is null))
+            if (errors.Any(e => e is not null))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                RestoreOne(m);
+                break;
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            RestoreOne(m);
         }
 
         // The caller sees what the first model in the configured order threw, as from a sequential restore.

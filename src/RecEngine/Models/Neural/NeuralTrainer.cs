@@ -578,4 +578,3 @@ internal sealed class NeuralTrainer : IDisposable
         }
     }
 }
-

@@ -153,31 +153,21 @@ internal sealed class SliceWorkers : IDisposable
         }
     }
 
-    // Spinning yields to other threads as it goes on (SpinWait), and never sleeps; past the spin time the caller blocks.
-    private bool SpinUntilRoundAfter(long seen)
+    // Spinning yields to other threads as it goes on (SpinWait), and never sleeps; past the spin time (or once
+    // stopping) it gives up and the caller blocks. The conditions are static, so a wait allocates nothing.
+    private bool SpinUntilRoundAfter(long seen) =>
+        SpinUntil(static (self, seen) => Volatile.Read(ref self._round) != seen, seen);
+
+    private bool SpinUntilJoined() =>
+        SpinUntil(static (self, _) => Volatile.Read(ref self._running) == 0, 0L);
+
+    private bool SpinUntil(Func<SliceWorkers, long, bool> done, long argument)
     {
         long start = Stopwatch.GetTimestamp();
         var spinner = default(SpinWait);
-        while (Volatile.Read(ref _round) == seen)
+        while (!done(this, argument))
         {
             if (Stopwatch.GetTimestamp() - start > _spinTicks || Volatile.Read(ref _stopping))
-            {
-                return false;
-            }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-
-        return true;
-    }
-
-    private bool SpinUntilJoined()
-    {
-        long start = Stopwatch.GetTimestamp();
-        var spinner = default(SpinWait);
-        while (Volatile.Read(ref _running) > 0)
-        {
-            if (Stopwatch.GetTimestamp() - start > _spinTicks)
             {
                 return false;
             }

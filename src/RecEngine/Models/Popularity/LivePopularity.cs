@@ -48,7 +48,7 @@ internal sealed class LivePopularity : ILiveModel
         // Summed in row order (the scores of a fit), sorted once at the end.
         for (int row = 0; row < dataset.Count; row++)
         {
-            Add(dataset.ItemIndices[row], values.IsEmpty ? 1f : values[row], dataset.Timestamps[row], reorder: false);
+            _ranking.AddUnordered(dataset.ItemIndices[row], Weigh(values.IsEmpty ? 1f : values[row], dataset.Timestamps[row]));
         }
 
         _ranking.Reorder();
@@ -66,14 +66,15 @@ internal sealed class LivePopularity : ILiveModel
             int item = _serving.Items.GetOrAdd(e.Event.ItemId);
             int user = _serving.Users.GetOrAdd(e.Event.UserId);
             _ranking.Grow(item + 1);
-            Add(item, e.ValueFor(_options.Values), e.Event.Timestamp.ToUnixTimeMilliseconds(), reorder: true);
+            _ranking.Add(item, Weigh(e.ValueFor(_options.Values), e.Event.Timestamp.ToUnixTimeMilliseconds()));
             _serving.Observe(user, item);
         }
 
         Publish(_serving.UserRows);
     }
 
-    private void Add(int item, float value, long timestamp, bool reorder)
+    /// <summary>The score an event of <paramref name="value"/> at <paramref name="timestamp"/> adds (decayed relative to the reference, which a rebase may move first).</summary>
+    private double Weigh(float value, long timestamp)
     {
         double halfLife = _options.HalfLife?.TotalMilliseconds ?? 0;
         double weight = value;
@@ -98,14 +99,7 @@ internal sealed class LivePopularity : ILiveModel
         }
 
         _latest = Math.Max(_latest, timestamp);
-        if (reorder)
-        {
-            _ranking.Add(item, weight);
-        }
-        else
-        {
-            _ranking.AddUnordered(item, weight);
-        }
+        return weight;
     }
 
     private void Publish(int users)

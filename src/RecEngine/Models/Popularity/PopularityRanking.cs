@@ -21,7 +21,7 @@ internal sealed class PopularityRanking
             _scores[item] = scores[item];
         }
 
-        Resort();
+        Reorder();
     }
 
     /// <summary>Items ranked.</summary>
@@ -46,9 +46,6 @@ internal sealed class PopularityRanking
         _scores[item] += amount;
     }
 
-    /// <summary>Sorts the items again by score (descending, ties by lower index), after <see cref="AddUnordered"/>.</summary>
-    public void Reorder() => Resort();
-
     /// <summary>Multiplies every score by <paramref name="factor"/>, then sorts again (scores may have collapsed into ties).</summary>
     public void Scale(double factor)
     {
@@ -57,7 +54,7 @@ internal sealed class PopularityRanking
             _scores[i] *= factor;
         }
 
-        Resort();
+        Reorder();
     }
 
     /// <summary>Adds items with score 0 up to <paramref name="count"/> items.</summary>
@@ -98,7 +95,8 @@ internal sealed class PopularityRanking
         return (scores, _order.AsSpan(0, _count).ToArray());
     }
 
-    private void Resort()
+    /// <summary>Sorts the items again by score (descending, ties by lower index), as after <see cref="AddUnordered"/>.</summary>
+    public void Reorder()
     {
         Array.Sort(_order, 0, _count, Comparer<int>.Create((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0));
         for (int at = 0; at < _count; at++)
